@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant (once) and print its logins."
+
+    def handle(self, *args, **options):
+        tenant, logins = load_demo()
+        self.stdout.write(self.style.SUCCESS(f"Demo tenant “{tenant.name}” at /o/{tenant.slug}/"))
+        self.stdout.write(f"Every demo login has the password: {DEMO_PASSWORD}")
+        for email, position in logins:
+            self.stdout.write(f"  {email:32} {position}")

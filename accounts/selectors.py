@@ -1,0 +1,136 @@
+"""Reads for the accounts module: memberships, employees, profiles."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django_scopes import scope
+
+from accounts.models import Employee, EmployeeDocument, EmployeeNote, PermissionProfile, Tenant
+from accounts.permissions import subordinate_ids
+from core import audit, choices
+
+
+def membership_for(user, slug):
+    """``(tenant, employee)`` for a user in tenant ``slug``; employee is None for non-members."""
+    tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+    if tenant is None:
+        return None, None
+    with scope(tenant=tenant.pk):
+        employee = (
+            Employee.objects.filter(tenant=tenant, user=user, status=Employee.Status.WORKING)
+            .select_related("profile", "user")
+            .first()
+        )
+    return tenant, employee
+
+
+def tenants_for_user(user):
+    """The active tenants where ``user`` is a working employee."""
+    return (
+        Tenant.objects.filter(
+            is_active=True, employee__user=user, employee__status=Employee.Status.WORKING
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def employee_list(*, tenant, member, search="", department=None, position="", status=""):
+    qs = Employee.objects.filter(tenant=tenant).select_related(
+        "department", "reports_to", "user", "profile"
+    )
+    if search:
+        qs = qs.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(user__email__icontains=search)
+            | Q(work_phone__icontains=search)
+            | Q(mobile_phone__icontains=search)
+        )
+    if department:
+        qs = qs.filter(department=department)
+    if position:
+        qs = qs.filter(position=position)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def employee_get(*, tenant, member, pk):
+    return get_object_or_404(
+        Employee.objects.filter(tenant=tenant).select_related(
+            "department", "reports_to", "user", "profile", "created_by"
+        ),
+        pk=pk,
+    )
+
+
+def subordinates_of(*, tenant, member):
+    """Ids of the employees below ``member`` in the hierarchy."""
+    if not member.is_manager:
+        return set()
+    rows = Employee.objects.filter(tenant=tenant).only("id", "reports_to_id")
+    return subordinate_ids(member, rows)
+
+
+def manager_candidates(*, tenant, department=None):
+    """Working managers and executive-managers; of one department when given."""
+    qs = Employee.objects.filter(
+        tenant=tenant,
+        status=Employee.Status.WORKING,
+        position__in=["manager", "executive_manager", "executive"],
+    ).select_related("department")
+    if department is not None:
+        qs = qs.filter(Q(department=department) | Q(position="executive"))
+    return qs.order_by("department__order", "department__label", "first_name")
+
+
+def grouped_manager_choices(*, tenant, department=None):
+    """Reports-to choices grouped per department: ``[(group label, [(id, name)])]``."""
+    groups = {}
+    position_labels = choices.labels(tenant=tenant, key="position")
+    for manager in manager_candidates(tenant=tenant, department=department):
+        if manager.position == "executive":
+            group = position_labels.get("executive", "Executive")
+        else:
+            group = manager.department.label if manager.department else "—"
+        label = f"{manager.full_name} ({position_labels.get(manager.position, manager.position)})"
+        groups.setdefault(group, []).append((manager.pk, label))
+    return list(groups.items())
+
+
+def employee_notes(*, tenant, employee):
+    return EmployeeNote.objects.filter(tenant=tenant, employee=employee).select_related("author")
+
+
+def employee_documents(*, tenant, employee, include_history=False):
+    qs = EmployeeDocument.objects.filter(tenant=tenant, employee=employee).select_related(
+        "uploaded_by", "removed_by"
+    )
+    if not include_history:
+        qs = qs.filter(removed_at__isnull=True, replaced_by__isnull=True)
+    return qs
+
+
+def document_get(*, tenant, employee, pk):
+    return get_object_or_404(
+        EmployeeDocument.objects.filter(tenant=tenant, employee=employee), pk=pk
+    )
+
+
+def employee_history(*, tenant, employee):
+    entries = list(audit.entries_for(tenant=tenant, instance=employee)[:200])
+    return audit.with_field_labels(entries, Employee)
+
+
+def profile_list(*, tenant):
+    return PermissionProfile.objects.filter(tenant=tenant).order_by("name")
+
+
+def profile_get(*, tenant, pk):
+    return get_object_or_404(PermissionProfile.objects.filter(tenant=tenant), pk=pk)
+
+
+def direct_report_count(*, tenant, member):
+    return Employee.objects.filter(
+        tenant=tenant, reports_to=member, status=Employee.Status.WORKING
+    ).count()

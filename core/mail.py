@@ -1,0 +1,224 @@
+"""The e-mail outbox.
+
+Every e-mail is a row of ``OutboxEmail`` written in the transaction of the action that causes
+it; nothing talks to an SMTP server inside a web request. After commit the row's id goes to
+the broker; the worker delivers it under a row lock, so the same row is sent once however often
+it is queued. Transient SMTP errors retry with backoff, permanent ones are marked failed, and
+the beat sweeper re-queues rows that a lost message or a dead broker left behind.
+"""
+
+import logging
+import smtplib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from core.models import OutboxEmail
+
+logger = logging.getLogger("kervan.mail")
+
+MAX_ATTEMPTS = 8
+STUCK_AFTER = timedelta(minutes=2)
+UNQUEUED_GRACE = timedelta(seconds=5)
+SWEEP_BATCH = 500
+
+
+def backoff(attempts):
+    """Seconds to wait before attempt ``attempts + 1``: 30 s, 1, 2, 4 ... minutes, at most 1 h."""
+    return min(30 * 2 ** max(attempts - 1, 0), 3600)
+
+
+def enqueue(
+    *,
+    key,
+    to,
+    subject,
+    body_text,
+    body_html="",
+    tenant=None,
+    from_email=None,
+    reply_to=None,
+    headers=None,
+):
+    """Write an outbox row (once per ``key``) and queue its delivery after commit."""
+    row, created = OutboxEmail.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "tenant": tenant,
+            "from_email": from_email or settings.DEFAULT_FROM_EMAIL,
+            "to": list(to),
+            "reply_to": list(reply_to or []),
+            "subject": " ".join(str(subject).split())[:998],
+            "body_text": body_text,
+            "body_html": body_html,
+            "headers": headers or {},
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: queue(row.pk))
+    return row
+
+
+def enqueue_template(*, key, to, template, context, tenant=None, language=None):
+    """Render ``email/<template>_subject.txt``, ``.txt`` and ``.html`` and enqueue the result."""
+    with translation.override(language or translation.get_language()):
+        context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
+        subject = render_to_string(f"email/{template}_subject.txt", context)
+        body_text = render_to_string(f"email/{template}.txt", context)
+        body_html = render_to_string(f"email/{template}.html", context)
+    return enqueue(
+        key=key, to=to, subject=subject, body_text=body_text, body_html=body_html, tenant=tenant
+    )
+
+
+def queue(outbox_id):
+    """Hand a row to the broker; if the broker is down the sweeper will do it later."""
+    from core.tasks import deliver_email
+
+    # Mark first: once the message is out, the worker may hold the row's lock.
+    OutboxEmail.objects.filter(pk=outbox_id).update(queued_at=timezone.now())
+    try:
+        deliver_email.apply_async((outbox_id,), retry=False)
+    except Exception:  # the broker being unreachable must never fail the request
+        logger.warning("Broker unavailable; outbox row %s waits for the sweeper", outbox_id)
+        OutboxEmail.objects.filter(pk=outbox_id).update(queued_at=None)
+        return False
+    return True
+
+
+class OutboxBackend(BaseEmailBackend):
+    """Django e-mail backend that writes messages to the outbox (used by allauth and Django)."""
+
+    def send_messages(self, email_messages):
+        count = 0
+        for message in email_messages:
+            html = ""
+            for content, mimetype in getattr(message, "alternatives", []):
+                if mimetype == "text/html":
+                    html = content
+            enqueue(
+                key=f"message:{uuid.uuid4()}",
+                to=message.to,
+                subject=message.subject,
+                body_text=message.body,
+                body_html=html,
+                from_email=message.from_email,
+                reply_to=message.reply_to,
+                headers={k: v for k, v in message.extra_headers.items() if k != "Message-ID"},
+            )
+            count += 1
+        return count
+
+
+def is_transient(exc):
+    """SMTP 4xx replies and connection trouble are worth another try; 5xx replies are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(400 <= code < 500 for code, _msg in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError)
+
+
+def build_message(row, connection):
+    message = EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body_text,
+        from_email=row.from_email,
+        to=row.to,
+        cc=row.cc,
+        bcc=row.bcc,
+        reply_to=row.reply_to,
+        headers=row.headers,
+        connection=connection,
+    )
+    if row.body_html:
+        message.attach_alternative(row.body_html, "text/html")
+    return message
+
+
+def deliver(outbox_id):
+    """Send one row under a row lock; return its new status."""
+    with transaction.atomic():
+        row = (
+            OutboxEmail.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=outbox_id, status__in=[OutboxEmail.Status.PENDING, OutboxEmail.Status.RETRYING]
+            )
+            .first()
+        )
+        if row is None:
+            return None
+        connection = get_connection(
+            settings.OUTBOX_DELIVERY_BACKEND, timeout=settings.EMAIL_TIMEOUT
+        )
+        row.attempts += 1
+        try:
+            build_message(row, connection).send()
+        except Exception as exc:
+            _record_failure(row, exc)
+        else:
+            row.status = OutboxEmail.Status.SENT
+            row.sent_at = timezone.now()
+            row.last_error = ""
+        row.save(update_fields=["status", "attempts", "sent_at", "last_error", "next_attempt_at"])
+    if row.status == OutboxEmail.Status.RETRYING:
+        _retry_later(row)
+    return row.status
+
+
+def _record_failure(row, exc):
+    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if is_transient(exc) and row.attempts < MAX_ATTEMPTS:
+        row.status = OutboxEmail.Status.RETRYING
+        row.next_attempt_at = timezone.now() + timedelta(seconds=backoff(row.attempts))
+        logger.warning("Outbox row %s: transient error, retrying: %s", row.pk, row.last_error)
+    else:
+        row.status = OutboxEmail.Status.FAILED
+        logger.error("Outbox row %s failed: %s", row.pk, row.last_error)
+
+
+def _retry_later(row):
+    from core.tasks import deliver_email
+
+    delay = max((row.next_attempt_at - timezone.now()).total_seconds(), 0)
+    try:
+        deliver_email.apply_async((row.pk,), countdown=delay, retry=False)
+    except Exception:
+        logger.warning("Broker unavailable; outbox row %s waits for the sweeper", row.pk)
+
+
+def sweep():
+    """Queue rows that are due.
+
+    That is: retries whose time has come, rows that never reached the broker (it was down),
+    and rows queued long ago but still pending (the message was lost with a broker or worker).
+    """
+    now = timezone.now()
+    pending = Q(status=OutboxEmail.Status.PENDING)
+    due = (
+        Q(status=OutboxEmail.Status.RETRYING, next_attempt_at__lte=now)
+        | (pending & Q(queued_at__isnull=True, created_at__lte=now - UNQUEUED_GRACE))
+        | (pending & Q(queued_at__lte=now - STUCK_AFTER))
+    )
+    ids = list(
+        OutboxEmail.objects.filter(due)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    queued = sum(1 for outbox_id in ids if queue(outbox_id))
+    return queued
+
+
+def outbox_for(*, tenant, status=""):
+    """A tenant's outgoing e-mail, newest first, optionally of one status."""
+    rows = OutboxEmail.objects.filter(tenant=tenant)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.defer("body_text", "body_html", "headers").order_by("-created_at")

@@ -1,0 +1,29 @@
+"""Task base class and the outbox tasks."""
+
+from celery import Task, shared_task
+from django_scopes import scope
+
+
+class TenantTask(Task):
+    """Runs the task body inside the scope of the ``tenant_id`` keyword argument."""
+
+    def __call__(self, *args, **kwargs):
+        tenant_id = kwargs.get("tenant_id")
+        if tenant_id is None:
+            raise ValueError(f"{self.name} needs a tenant_id keyword argument")
+        with scope(tenant=tenant_id):
+            return super().__call__(*args, **kwargs)
+
+
+@shared_task(name="core.tasks.deliver_email", ignore_result=True)
+def deliver_email(outbox_id):
+    from core import mail
+
+    return mail.deliver(outbox_id)
+
+
+@shared_task(name="core.tasks.outbox_sweep", ignore_result=True)
+def outbox_sweep():
+    from core import mail
+
+    return mail.sweep()
