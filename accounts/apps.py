@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         autodiscover_modules("permissions")
-        from accounts import lists  # noqa: F401
+        from accounts import lists, signals  # noqa: F401

@@ -44,8 +44,14 @@ EMPLOYEE_FIELDS = (
 )
 
 
+# Letters that Unicode decomposition does not reduce to ASCII.
+TRANSLITERATE = str.maketrans(
+    {"ı": "i", "İ": "I", "ø": "o", "Ø": "O", "ß": "ss", "ł": "l", "Ł": "L"}
+)
+
+
 def _unique_slug(name):
-    base = slugify(name)[:50].strip("-") or "company"
+    base = slugify(name.translate(TRANSLITERATE))[:50].strip("-") or "company"
     slug, n = base, 1
     while Tenant.objects.filter(slug=slug).exists():
         n += 1

@@ -1,5 +1,6 @@
 """The base view every Kervan view uses: permissions declared per HTTP method, deny by default."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
@@ -24,6 +25,8 @@ class DeclaredPermissionsMixin:
         needed = self.permissions.get(method)
         if needed is None:
             return HttpResponseNotAllowed(sorted(self.permissions))
+        if needed != PUBLIC and not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         check_access(request, needed)
         return super().dispatch(request, *args, **kwargs)
 

@@ -13,7 +13,9 @@ PASSWORD = "correct-horse-battery-9"
 
 
 def make_user(email, first="Test", last="User", password=PASSWORD):
-    user = User.objects.create_user(email=email, password=password, first_name=first, last_name=last)
+    user = User.objects.create_user(
+        email=email, password=password, first_name=first, last_name=last
+    )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
     return user
 
@@ -28,13 +30,15 @@ def department(tenant, code="sales"):
 
 
 def make_employee(tenant, email, position=Position.EMPLOYEE, dept="sales", reports_to=None, **kw):
-    user = kw.pop("user", None) or make_user(email, kw.get("first_name", "Test"))
+    first = kw.pop("first_name", email.split("@")[0].title())
+    last = kw.pop("last_name", "Tester")
+    user = kw.pop("user", None) or make_user(email, first, last)
     with scope(tenant=tenant.pk):
         return Employee.objects.create(
             tenant=tenant,
             user=user,
-            first_name=kw.pop("first_name", email.split("@")[0].title()),
-            last_name=kw.pop("last_name", "Tester"),
+            first_name=first,
+            last_name=last,
             position=position,
             department=department(tenant, dept) if dept else None,
             reports_to=reports_to,
@@ -56,7 +60,9 @@ class World:
 
 def make_world(name="Acme", prefix="a"):
     tenant = make_tenant(name)
-    executive = make_employee(tenant, f"{prefix}-exec@example.com", Position.EXECUTIVE, "management")
+    executive = make_employee(
+        tenant, f"{prefix}-exec@example.com", Position.EXECUTIVE, "management"
+    )
     manager = make_employee(
         tenant, f"{prefix}-manager@example.com", Position.MANAGER, "sales", reports_to=executive
     )

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
@@ -107,9 +108,10 @@ class LanguageView(KervanView):
     def post(self, request):
         form = LanguageForm(request.POST)
         target = request.POST.get("next") or "/"
-        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+        if not safe or not target.startswith("/") or any(ord(ch) < 32 for ch in target):
             target = "/"
-        response = redirect(target)
+        response = HttpResponseRedirect(target)
         if form.is_valid():
             language = form.cleaned_data["language"]
             if request.user.is_authenticated:
