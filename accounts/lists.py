@@ -1,7 +1,7 @@
 """The Settings lists this app owns."""
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts.models import Position
 from core.choices import ChoiceList, register
@@ -12,11 +12,11 @@ DEPARTMENTS = register(
         label=_("Departments"),
         module=_("Employees"),
         defaults=(
-            ("management", N_("Management"), "#6f42c1"),
-            ("sales", N_("Sales"), "#0d6efd"),
-            ("marketing", N_("Marketing"), "#d63384"),
-            ("support", N_("Customer support"), "#20c997"),
-            ("accounting", N_("Accounting"), "#fd7e14"),
+            ("management", gettext_noop("Management"), "#6f42c1"),
+            ("sales", gettext_noop("Sales"), "#0d6efd"),
+            ("marketing", gettext_noop("Marketing"), "#d63384"),
+            ("support", gettext_noop("Customer support"), "#20c997"),
+            ("accounting", gettext_noop("Accounting"), "#fd7e14"),
         ),
     )
 )
@@ -27,6 +27,6 @@ POSITIONS = register(
         label=_("Positions"),
         module=_("Employees"),
         fixed=True,
-        defaults=tuple((p.value, N_(str(p.label)), "") for p in Position),
+        defaults=tuple((p.value, gettext_noop(str(p.label)), "") for p in Position),
     )
 )

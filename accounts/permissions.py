@@ -12,6 +12,7 @@ register_module(
         ("add", _("Add employees")),
         ("change", _("Change employees and their status")),
         ("documents", _("View and manage employee documents")),
+        ("export", _("Export the employee list")),
     ],
 )
 register_module(
@@ -41,6 +42,7 @@ DEFAULT_PROFILE_CODES = {
     "executive_manager": None,
     "manager": [
         "employees.view",
+        "employees.export",
         "employees.add",
         "employees.change",
         "employees.documents",

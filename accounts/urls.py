@@ -7,6 +7,7 @@ app_name = "accounts"
 employee_urls = [
     path("", employees.EmployeeListView.as_view(), name="employee-list"),
     path("new/", employees.EmployeeCreateView.as_view(), name="employee-create"),
+    path("export/", employees.EmployeeExportView.as_view(), name="employee-export"),
     path("new/options/", employees.EmployeeOptionsView.as_view(), name="employee-options"),
     path("<int:pk>/", employees.EmployeeDetailView.as_view(), name="employee-detail"),
     path("<int:pk>/edit/", employees.EmployeeEditView.as_view(), name="employee-edit"),

@@ -215,3 +215,15 @@ def test_employee_list_filters_and_search(client, world):
     assert "a-manager@" in response.text and "a-outsider@" not in response.text
     response = client.get(url(world, "employee-list"), {"page": "999", "status": "bogus"})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_export_is_filtered_and_spreadsheet_safe(client, world):
+    from core.exports import safe_cell
+
+    client.force_login(world.executive.user)
+    response = client.get(url(world, "employee-export"), {"position": "manager"})
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    assert "a-manager@example.com" in body and "a-outsider@example.com" not in body
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("Ada") == "Ada"

@@ -51,6 +51,11 @@ TENANT_MATRIX = {
         {"employee": FORBIDDEN, "manager": OK, "executive": OK},
     ),
     "accounts:employee-options": ("GET", None, EVERYONE),
+    "accounts:employee-export": (
+        "GET",
+        None,
+        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
+    ),
     "accounts:employee-detail": ("GET", target, EVERYONE),
     "accounts:employee-edit": (
         "GET",

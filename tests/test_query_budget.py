@@ -24,6 +24,21 @@ BUDGETS = {"accounts:employee-list": 12, "accounts:employee-detail": 14}
 
 
 @pytest.mark.django_db
+def test_export_query_count_does_not_grow(client, world):
+    client.force_login(world.executive.user)
+    url = reverse("accounts:employee-export", args=[world.tenant.slug])
+
+    def export_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            b"".join(client.get(url).streaming_content)
+        return len(ctx.captured_queries)
+
+    few = export_queries()
+    add_people(world, 50)
+    assert export_queries() == few
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(BUDGETS))
 def test_page_query_count_does_not_grow(name, client, world):
     client.force_login(world.executive.user)

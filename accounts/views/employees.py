@@ -10,6 +10,7 @@ from accounts.forms import EmployeeForm, EmployeeStatusForm, NoteForm
 from accounts.models import Employee, Position
 from accounts.permissions import can_manage_employee, can_see_documents
 from core import choices
+from core.exports import csv_response
 from core.views import TenantView, paginate
 
 SERVICE_FIELDS = (
@@ -62,23 +63,28 @@ class EmployeeMixin:
         }
 
 
+def filtered_employees(request, tenant, member):
+    """The employee list narrowed by the filter form's parameters (bad values are ignored)."""
+    params = request.GET
+    department = params.get("department", "")
+    position = params.get("position", "")
+    status = params.get("status", "")
+    return selectors.employee_list(
+        tenant=tenant,
+        member=member,
+        search=params.get("q", "").strip()[:100],
+        department=department if department.isdigit() else None,
+        position=position if position in Position else "",
+        status=status if status in Employee.Status else "",
+    )
+
+
 class EmployeeListView(TenantView):
     permissions = {"GET": "employees.view"}
 
     def get(self, request, tenant_slug):
         params = request.GET
-        department = params.get("department", "")
-        page = paginate(
-            request,
-            selectors.employee_list(
-                tenant=self.tenant,
-                member=self.member,
-                search=params.get("q", "").strip()[:100],
-                department=department if department.isdigit() else None,
-                position=params.get("position", "") if params.get("position") in Position else "",
-                status=params.get("status", "") if params.get("status") in Employee.Status else "",
-            ),
-        )
+        page = paginate(request, filtered_employees(request, self.tenant, self.member))
         context = {
             "page": page,
             "departments": choices.options(tenant=self.tenant, key="department"),
@@ -262,3 +268,43 @@ class EmployeeHistoryView(EmployeeMixin, TenantView):
         context = self.detail_context("history")
         context["entries"] = selectors.employee_history(tenant=self.tenant, employee=self.employee)
         return render(request, "accounts/employee_history.html", context)
+
+
+class EmployeeExportView(TenantView):
+    """The filtered employee list as CSV, streamed."""
+
+    permissions = {"GET": "employees.export"}
+
+    def get(self, request, tenant_slug):
+        employees = filtered_employees(request, self.tenant, self.member)
+        position_labels = choices.labels(tenant=self.tenant, key="position")
+        header = [
+            _("First name"),
+            _("Last name"),
+            _("E-mail"),
+            _("Work phone"),
+            _("Mobile phone"),
+            _("Department"),
+            _("Position"),
+            _("Reports to"),
+            _("Start date"),
+            _("Status"),
+            _("Exit date"),
+        ]
+        rows = (
+            [
+                e.first_name,
+                e.last_name,
+                e.user.email,
+                e.work_phone,
+                e.mobile_phone,
+                e.department.label if e.department else "",
+                position_labels.get(e.position, e.get_position_display()),
+                e.reports_to.full_name if e.reports_to else "",
+                e.start_date.isoformat() if e.start_date else "",
+                e.get_status_display(),
+                e.exit_date.isoformat() if e.exit_date else "",
+            ]
+            for e in employees.iterator(chunk_size=500)
+        )
+        return csv_response(f"employees-{self.tenant.slug}.csv", header, rows)
