@@ -1,6 +1,8 @@
 """Project hygiene that CI enforces: lint, format, migrations, deploy checks, declarations."""
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +97,32 @@ def test_view_that_declares_nothing_refuses_to_run(rf):
 
     with pytest.raises(ImproperlyConfigured):
         Bare.as_view()(rf.get("/"))
+
+
+def untranslated(po_text):
+    """msgids with an empty translation or a fuzzy flag (the header excluded)."""
+    problems = []
+    for block in po_text.split("\n\n"):
+        msgid = re.search(r'^msgid "(.*)"', block, re.M)
+        if not msgid or block.lstrip().startswith(
+            ('msgid ""\nmsgstr ""', '#, fuzzy\nmsgid ""\nmsgstr ""')
+        ):
+            continue
+        if "#, fuzzy" in block or re.search(r'^msgstr(\[\d\])? ""\n(?!")', block + "\n", re.M):
+            problems.append(msgid.group(1))
+    return problems
+
+
+def test_turkish_is_complete_for_every_source_string(tmp_path):
+    """Extract the strings afresh in a copy of the sources: none may lack Turkish."""
+    copy = tmp_path / "src"
+    ignore = shutil.ignore_patterns(".venv", "node_modules", "var", ".git", "*.mo", "vendor")
+    shutil.copytree(ROOT, copy, ignore=ignore)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "tr", "--no-location",
+         "--no-obsolete", "--ignore=tests", "--ignore=static"],
+        cwd=copy, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    po = (copy / "locale/tr/LC_MESSAGES/django.po").read_text()
+    assert untranslated(po) == []
