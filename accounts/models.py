@@ -173,6 +173,7 @@ class Employee(TenantModel):
             models.UniqueConstraint(fields=["tenant", "user"], name="employee_unique_user"),
         ]
         indexes = [
+            models.Index(fields=["tenant", "first_name", "last_name", "id"]),
             models.Index(fields=["tenant", "status", "first_name"]),
             models.Index(fields=["tenant", "department", "position"]),
         ]

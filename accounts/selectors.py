@@ -35,8 +35,10 @@ def tenants_for_user(user):
 
 
 def employee_list(*, tenant, member, search="", department=None, position="", status=""):
-    qs = Employee.objects.filter(tenant=tenant).select_related(
-        "department", "reports_to", "user", "profile"
+    qs = (
+        Employee.objects.filter(tenant=tenant)
+        .select_related("department", "reports_to", "user")
+        .order_by("first_name", "last_name", "id")
     )
     if search:
         qs = qs.filter(
