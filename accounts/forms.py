@@ -99,30 +99,41 @@ class EmployeeForm(forms.ModelForm):
         self.fields["profile"].queryset = selectors.profile_list(tenant=tenant)
         self.fields["profile"].help_text = _("Empty: the default profile of the position.")
         department = self._chosen_department()
-        managers = selectors.manager_candidates(tenant=tenant)
+        position = self._chosen("position", self.instance.position or Position.EMPLOYEE)
+        managers = selectors.manager_candidates(
+            tenant=tenant, department=department, position=position
+        )
         if self.instance.pk:
             managers = managers.exclude(pk=self.instance.pk)
         self.fields["reports_to"] = GroupedModelChoiceField(
             queryset=managers,
             required=False,
             label=_("Reports to"),
-            groups=selectors.grouped_manager_choices(tenant=tenant, department=department),
+            groups=selectors.grouped_manager_choices(
+                tenant=tenant, department=department, position=position
+            ),
         )
         self.order_fields(self.field_order)
+        # Choosing a department or a position refills the hierarchy fields in place (htmx).
         for name in ("department", "position"):
             self.fields[name].widget.attrs.update(
                 {
                     "hx-get": "options/",
-                    "hx-target": "#reports-to-field",
-                    "hx-select": "#reports-to-field",
+                    "hx-target": "#hierarchy-fields",
+                    "hx-select": "#hierarchy-fields",
                     "hx-swap": "outerHTML",
                     "hx-include": "closest form",
                 }
             )
 
+    def _chosen(self, name, default):
+        """The value of ``name`` as submitted (bound) or given as initial (the htmx refresh)."""
+        source = self.data if self.is_bound else self.initial
+        return source.get(self.add_prefix(name) if self.is_bound else name) or default
+
     def _chosen_department(self):
-        raw = self.data.get(self.add_prefix("department")) if self.is_bound else None
-        if raw is None and self.instance.pk:
+        raw = self._chosen("department", None)
+        if raw is None and self.instance.pk and not self.is_bound:
             return self.instance.department
         if raw and str(raw).isdigit():
             return Choice.objects.filter(tenant=self.tenant, list_key="department", pk=raw).first()

@@ -74,23 +74,33 @@ def subordinates_of(*, tenant, member):
     return subordinate_ids(member, rows)
 
 
-def manager_candidates(*, tenant, department=None):
-    """Working managers and executive-managers; of one department when given."""
+# Who a person of each position may report to (seed 000: managers and executive-managers of
+# the department; managers report to executive-managers, who report to executives).
+SUPERIOR_POSITIONS = {
+    "employee": ("manager", "executive_manager", "executive"),
+    "manager": ("executive_manager", "executive"),
+    "executive_manager": ("executive",),
+    "executive": ("executive",),
+}
+
+
+def manager_candidates(*, tenant, department=None, position=""):
+    """Working people an employee may report to: of the department and above the position."""
+    positions = SUPERIOR_POSITIONS.get(position, SUPERIOR_POSITIONS["employee"])
     qs = Employee.objects.filter(
-        tenant=tenant,
-        status=Employee.Status.WORKING,
-        position__in=["manager", "executive_manager", "executive"],
+        tenant=tenant, status=Employee.Status.WORKING, position__in=positions
     ).select_related("department")
     if department is not None:
         qs = qs.filter(Q(department=department) | Q(position="executive"))
     return qs.order_by("department__order", "department__label", "first_name")
 
 
-def grouped_manager_choices(*, tenant, department=None):
+def grouped_manager_choices(*, tenant, department=None, position=""):
     """Reports-to choices grouped per department: ``[(group label, [(id, name)])]``."""
     groups = {}
     position_labels = choices.labels(tenant=tenant, key="position")
-    for manager in manager_candidates(tenant=tenant, department=department):
+    candidates = manager_candidates(tenant=tenant, department=department, position=position)
+    for manager in candidates:
         if manager.position == "executive":
             group = position_labels.get("executive", "Executive")
         else:

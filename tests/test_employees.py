@@ -108,14 +108,20 @@ def test_edit_records_history_with_old_and_new_values(client, world):
 
 @pytest.mark.django_db
 def test_reports_to_loop_is_refused(client, world):
+    from tests.factories import make_employee
+
+    deputy = make_employee(
+        world.tenant, "deputy@example.com", "executive", "management", reports_to=world.executive
+    )
     client.force_login(world.executive.user)
     data = employee_data(
         world,
         email=world.executive.user.email,
         first_name=world.executive.first_name,
         last_name=world.executive.last_name,
+        department=department(world.tenant, "management").pk,
         position="executive",
-        reports_to=world.manager.pk,  # who reports to the executive already
+        reports_to=deputy.pk,  # who reports to the executive already
     )
     response = client.post(url(world, "employee-edit", world.executive.pk), data)
     assert response.status_code == 400
@@ -123,6 +129,22 @@ def test_reports_to_loop_is_refused(client, world):
     with scope(tenant=world.tenant.pk):
         world.executive.refresh_from_db()
     assert world.executive.reports_to is None
+
+
+@pytest.mark.django_db
+def test_reports_to_candidates_follow_the_position(client, world):
+    client.force_login(world.executive.user)
+    sales = department(world.tenant).pk
+    for_employee = client.get(
+        url(world, "employee-options"), {"department": sales, "position": "employee"}
+    )
+    for_manager = client.get(
+        url(world, "employee-options"), {"department": sales, "position": "manager"}
+    )
+    assert world.manager.full_name in for_employee.text
+    assert world.manager.full_name not in for_manager.text
+    assert world.executive.full_name in for_manager.text
+    assert "This field is required" not in for_employee.text
 
 
 @pytest.mark.django_db

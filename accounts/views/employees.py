@@ -141,8 +141,11 @@ class EmployeeOptionsView(TenantView):
         instance = None
         if pk is not None:
             instance = selectors.employee_get(tenant=self.tenant, member=self.member, pk=pk)
-        form = EmployeeForm(request.GET, tenant=self.tenant, instance=instance)
-        return render(request, "accounts/_reports_to_field.html", {"form": form})
+        # Unbound, so that the refreshed fields show no "required" errors before submitting.
+        initial = {name: request.GET.get(name, "") for name in ("department", "position")}
+        initial["reports_to"] = request.GET.get("reports_to", "")
+        form = EmployeeForm(tenant=self.tenant, instance=instance, initial=initial)
+        return render(request, "accounts/_hierarchy_fields.html", {"form": form})
 
 
 class EmployeeDetailView(EmployeeMixin, TenantView):
