@@ -71,3 +71,18 @@ def test_single_tenant_user_goes_straight_in(client, world):
     client.force_login(world.employee.user)
     response = client.get(reverse("accounts:tenant-picker"))
     assert response["Location"] == reverse("accounts:home", args=[world.tenant.slug])
+
+
+@pytest.mark.django_db
+def test_site_operators_admin_lists_tenant_models(client, world):
+    from accounts.models import User
+
+    operator = User.objects.create_superuser(email="ops@example.com", password="x")
+    client.force_login(operator)
+    for model in ("employee", "permissionprofile", "tenant", "user"):
+        assert client.get(f"/admin/accounts/{model}/").status_code == 200, model
+    assert client.get(f"/admin/accounts/employee/{world.employee.pk}/change/").status_code == 200
+    for model in ("choice", "auditentry", "outboxemail"):
+        assert client.get(f"/admin/core/{model}/").status_code == 200, model
+    client.force_login(world.executive.user)  # tenant executives are not site operators
+    assert client.get("/admin/accounts/employee/").status_code == 302
