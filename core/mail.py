@@ -9,6 +9,7 @@ the beat sweeper re-queues rows that a lost message or a dead broker left behind
 
 import logging
 import smtplib
+import ssl
 import uuid
 from datetime import timedelta
 
@@ -27,6 +28,7 @@ logger = logging.getLogger("kervan.mail")
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=2)
 UNQUEUED_GRACE = timedelta(seconds=5)
+RETRY_SLACK = timedelta(seconds=1)
 SWEEP_BATCH = 500
 
 
@@ -118,12 +120,20 @@ class OutboxBackend(BaseEmailBackend):
 
 
 def is_transient(exc):
-    """SMTP 4xx replies and connection trouble are worth another try; 5xx replies are not."""
+    """SMTP 4xx replies and connection trouble are worth another try.
+
+    5xx replies are not, and neither are configuration errors (no STARTTLS, a bad TLS
+    certificate): retrying those for hours would only hide them.
+    """
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return any(400 <= code < 500 for code, _msg in exc.recipients.values())
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
-    return isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+        return True
+    if isinstance(exc, smtplib.SMTPException | ssl.SSLError):
+        return False
+    return isinstance(exc, OSError)  # refused, reset, timed out, unreachable
 
 
 def build_message(row, connection):
@@ -145,12 +155,15 @@ def build_message(row, connection):
 
 def deliver(outbox_id):
     """Send one row under a row lock; return its new status."""
+    # A retry is due only at its time: an early duplicate message must not skip the backoff
+    # (a second of slack for clocks that disagree between worker and database).
+    due = Q(status=OutboxEmail.Status.PENDING) | Q(
+        status=OutboxEmail.Status.RETRYING, next_attempt_at__lte=timezone.now() + RETRY_SLACK
+    )
     with transaction.atomic():
         row = (
             OutboxEmail.objects.select_for_update(skip_locked=True)
-            .filter(
-                pk=outbox_id, status__in=[OutboxEmail.Status.PENDING, OutboxEmail.Status.RETRYING]
-            )
+            .filter(due, pk=outbox_id)
             .first()
         )
         if row is None:
@@ -212,7 +225,11 @@ def sweep():
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    queued = sum(1 for outbox_id in ids if queue(outbox_id))
+    queued = 0
+    for outbox_id in ids:
+        if not queue(outbox_id):
+            break  # the broker is down: the rest waits for the next sweep
+        queued += 1
     return queued
 
 

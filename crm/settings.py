@@ -215,7 +215,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
-    "socket_timeout": 5,
+    # Also bounds a publish to a hung broker: a web request waits at most this long.
+    "socket_timeout": 1,
     "max_retries": 0,
     "visibility_timeout": 3600,
 }

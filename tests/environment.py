@@ -24,3 +24,9 @@ DEFAULTS = {
 
 for name, value in DEFAULTS.items():
     os.environ.setdefault(name, value)
+
+# Tasks published by the test process go to a database no worker of a demo listens to; the
+# integration tests start their own broker and point the app at it.
+if "CELERY_BROKER_URL" not in os.environ:
+    base = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+    os.environ["CELERY_BROKER_URL"] = f"{base}/15"

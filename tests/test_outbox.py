@@ -1,6 +1,7 @@
 """The outbox's own rules, without a worker (the worker path is in tests/integration)."""
 
 import smtplib
+import ssl
 from datetime import timedelta
 
 import pytest
@@ -57,6 +58,8 @@ def test_deliver_sends_once(locmem_delivery):
         (ConnectionRefusedError(), True),
         (TimeoutError(), True),
         (ValueError("bad header"), False),
+        (smtplib.SMTPNotSupportedError("no STARTTLS"), False),
+        (ssl.SSLCertVerificationError("bad certificate"), False),
     ],
 )
 def test_transient_and_permanent_errors(error, transient):
