@@ -7,7 +7,13 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors
-from accounts.models import TIMEZONE_CHOICES, Employee, EmployeeDocument, Position
+from accounts.models import (
+    EMPLOYEE_EDITABLE_FIELDS,
+    TIMEZONE_CHOICES,
+    Employee,
+    EmployeeDocument,
+    Position,
+)
 from core import choices
 from core.files import DOCUMENT_POLICY, PHOTO_POLICY, clean_upload
 from core.models import Choice
@@ -52,19 +58,7 @@ class EmployeeForm(forms.ModelForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
     profile = forms.ModelChoiceField(label=_("Permission profile"), queryset=None, required=False)
 
-    field_order = [
-        "first_name",
-        "last_name",
-        "email",
-        "work_phone",
-        "mobile_phone",
-        "department",
-        "position",
-        "reports_to",
-        "profile",
-        "start_date",
-        "description",
-    ]
+    field_order = [*EMPLOYEE_EDITABLE_FIELDS[:2], "email", *EMPLOYEE_EDITABLE_FIELDS[2:]]
 
     class Meta:
         model = Employee

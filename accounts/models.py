@@ -115,6 +115,21 @@ class PermissionProfile(TenantModel):
         return self.name
 
 
+# The fields a person edits on the employee form (the login e-mail lives on the user).
+EMPLOYEE_EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "work_phone",
+    "mobile_phone",
+    "department",
+    "position",
+    "reports_to",
+    "profile",
+    "start_date",
+    "description",
+)
+
+
 class Employee(TenantModel):
     """A user's employment in a tenant: position, department, manager, status."""
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from accounts.models import (
+    EMPLOYEE_EDITABLE_FIELDS,
     Employee,
     EmployeeDocument,
     EmployeeNote,
@@ -28,20 +29,8 @@ from core import audit, choices, mail
 from core.models import AuditEntry, Choice
 from core.permissions import all_codes
 
-EMPLOYEE_FIELDS = (
-    "first_name",
-    "last_name",
-    "work_phone",
-    "mobile_phone",
-    "department",
-    "position",
-    "reports_to",
-    "profile",
-    "start_date",
-    "description",
-    "status",
-    "exit_date",
-)
+# Every field whose changes go into the history.
+EMPLOYEE_FIELDS = (*EMPLOYEE_EDITABLE_FIELDS, "status", "exit_date")
 
 
 # Letters that Unicode decomposition does not reduce to ASCII.

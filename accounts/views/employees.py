@@ -7,24 +7,11 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors, services
 from accounts.forms import EmployeeForm, EmployeeStatusForm, NoteForm
-from accounts.models import Employee, Position
+from accounts.models import EMPLOYEE_EDITABLE_FIELDS, Employee, Position
 from accounts.permissions import can_manage_employee, can_see_documents
 from core import choices
 from core.exports import csv_response
 from core.views import TenantView, paginate
-
-SERVICE_FIELDS = (
-    "first_name",
-    "last_name",
-    "work_phone",
-    "mobile_phone",
-    "department",
-    "position",
-    "reports_to",
-    "profile",
-    "start_date",
-    "description",
-)
 
 
 def form_error(form, error):
@@ -107,7 +94,7 @@ class EmployeeCreateView(TenantView):
     def post(self, request, tenant_slug):
         form = EmployeeForm(request.POST, tenant=self.tenant)
         if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in SERVICE_FIELDS}
+            data = {name: form.cleaned_data[name] for name in EMPLOYEE_EDITABLE_FIELDS}
             if not self.member.reaches_everything and data["position"] in (
                 Position.EXECUTIVE,
                 Position.EXECUTIVE_MANAGER,
@@ -175,7 +162,7 @@ class EmployeeEditView(EmployeeMixin, TenantView):
         self.require_manage()
         form = EmployeeForm(request.POST, tenant=self.tenant, instance=self.employee)
         if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in SERVICE_FIELDS}
+            data = {name: form.cleaned_data[name] for name in EMPLOYEE_EDITABLE_FIELDS}
             if data["profile"] is None:
                 data["profile"] = self.employee.profile
             try:
