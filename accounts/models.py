@@ -81,6 +81,11 @@ class Tenant(models.Model):
     is_active = models.BooleanField(default=True)
     language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(default=timezone.now)
+    employees_read_all_firms = models.BooleanField(
+        _("employees may read every firm"),
+        default=True,
+        help_text=_("Otherwise employees see only their own firms and the unassigned pool."),
+    )
 
     def __str__(self):
         return self.name
@@ -171,6 +176,15 @@ class Employee(TenantModel):
         verbose_name=_("permission profile"),
         on_delete=models.PROTECT,
         related_name="employees",
+    )
+    firm = models.ForeignKey(
+        "companies.Firm",
+        verbose_name=_("works for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Empty: the company itself. A dealer firm's staff work only inside it."),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)

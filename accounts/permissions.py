@@ -14,44 +14,34 @@ register_module(
         ("documents", _("View and manage employee documents")),
         ("export", _("Export the employee list")),
     ],
+    defaults={
+        "manager": ["view", "add", "change", "documents", "export"],
+        "employee": ["view"],
+    },
 )
 register_module(
     "profiles",
     _("Permission profiles"),
     [("view", _("View permission profiles")), ("manage", _("Create, change and assign profiles"))],
+    defaults={"manager": ["view"]},
 )
 register_module(
     "settings",
     _("Settings"),
     [("view", _("View the lists behind drop-downs")), ("change", _("Edit those lists"))],
+    defaults={"manager": ["view"]},
 )
 register_module(
     "history",
     _("History"),
     [("view", _("View the change history of records"))],
+    defaults={"manager": ["view"]},
 )
 register_module(
     "mail",
     _("E-mail"),
     [("view", _("View outgoing e-mail and its delivery state"))],
 )
-
-# Default profiles per position; ``None`` means every code (executives reach everything).
-DEFAULT_PROFILE_CODES = {
-    "executive": None,
-    "executive_manager": None,
-    "manager": [
-        "employees.view",
-        "employees.export",
-        "employees.add",
-        "employees.change",
-        "employees.documents",
-        "history.view",
-        "settings.view",
-        "profiles.view",
-    ],
-    "employee": ["employees.view"],
-}
 
 
 def subordinate_ids(employee, all_employees):

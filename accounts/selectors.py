@@ -17,7 +17,7 @@ def membership_for(user, slug):
     with scope(tenant=tenant.pk):
         employee = (
             Employee.objects.filter(tenant=tenant, user=user, status=Employee.Status.WORKING)
-            .select_related("profile", "user")
+            .select_related("profile", "user", "tenant", "firm")
             .first()
         )
     return tenant, employee

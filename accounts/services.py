@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_scopes import scope
 
 from accounts.models import (
+    ALL_REACHING_POSITIONS,
     EMPLOYEE_EDITABLE_FIELDS,
     Employee,
     EmployeeDocument,
@@ -23,11 +24,10 @@ from accounts.models import (
     Tenant,
     User,
 )
-from accounts.permissions import DEFAULT_PROFILE_CODES
 from accounts.tokens import invitation_token
 from core import audit, choices, mail
 from core.models import AuditEntry, Choice
-from core.permissions import all_codes
+from core.permissions import all_codes, default_codes
 
 # Every field whose changes go into the history.
 EMPLOYEE_FIELDS = (*EMPLOYEE_EDITABLE_FIELDS, "status", "exit_date")
@@ -60,14 +60,12 @@ def tenant_create(*, name, language="en"):
 
 def profiles_ensure_defaults(*, tenant, language="en"):
     position_labels = choices.labels(tenant=tenant, key="position")
-    for position, codes in DEFAULT_PROFILE_CODES.items():
+    for position in Position:
+        codes = all_codes() if position in ALL_REACHING_POSITIONS else default_codes(position)
         PermissionProfile.objects.get_or_create(
             tenant=tenant,
             default_for=position,
-            defaults={
-                "name": position_labels.get(position, position),
-                "codes": sorted(all_codes()) if codes is None else list(codes),
-            },
+            defaults={"name": position_labels.get(position, position), "codes": sorted(codes)},
         )
 
 

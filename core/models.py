@@ -116,3 +116,18 @@ class OutboxEmail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class Sequence(TenantModel):
+    """A per-tenant counter for numbers people see (firm codes, later invoice numbers)."""
+
+    name = models.SlugField(max_length=40)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="sequence_unique_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}={self.value}"

@@ -28,18 +28,30 @@ class Module:
     key: str
     label: str | Promise
     permissions: tuple[Permission, ...]
+    defaults: dict  # position → codes its default profile gets
 
 
 _modules: dict[str, Module] = {}
 
 
-def register_module(key, label, actions):
-    """Declare a module's permission codes: ``actions`` is a list of ``(action, label)``."""
-    perms = tuple(
-        Permission(f"{key}.{action}", action_label, key) for action, action_label in actions
-    )
-    _modules[key] = Module(key, label, perms)
+def register_module(key, label, actions, defaults=None):
+    """Declare a module's permission codes.
+
+    ``actions`` is a list of ``(action, label)``; ``defaults`` maps a position to the actions
+    its default profile gets (executives reach everything anyway).
+    """
+    perms = tuple(Permission(f"{key}.{action}", text, key) for action, text in actions)
+    codes = {
+        position: [f"{key}.{action}" for action in position_actions]
+        for position, position_actions in (defaults or {}).items()
+    }
+    _modules[key] = Module(key, label, perms, codes)
     return _modules[key]
+
+
+def default_codes(position):
+    """Every code a position's default profile starts with, over all modules."""
+    return sorted(code for m in _modules.values() for code in m.defaults.get(position, []))
 
 
 def modules():

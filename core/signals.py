@@ -39,3 +39,19 @@ def configure_site(sender, using="default", **kwargs):
     Site.objects.using(using).update_or_create(
         pk=settings.SITE_ID, defaults={"domain": domain, "name": settings.SITE_NAME}
     )
+
+
+@receiver(post_migrate)
+def ensure_list_defaults(sender, using="default", **kwargs):
+    """Every tenant gets the default entries of lists that modules added since it signed up."""
+    if sender.label != "core":
+        return
+    from django.apps import apps
+    from django_scopes import scopes_disabled
+
+    from core.choices import ensure_defaults
+
+    tenant_model = apps.get_model("accounts", "Tenant")
+    with scopes_disabled():
+        for tenant in tenant_model.objects.using(using).all():
+            ensure_defaults(tenant=tenant, language=tenant.language)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "core",
     "accounts",
+    "companies",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin_site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("o/<slug:tenant_slug>/", include("companies.urls")),
 ]
 
 handler400 = "core.views.bad_request"

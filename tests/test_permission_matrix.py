@@ -1,148 +1,28 @@
 """The isolation and permission matrix: every named URL, every role.
 
 Roles: logged out, a member of another tenant, and the three kinds of member of the URL's
-tenant (employee, manager, executive) with their default profiles. A meta-test fails when a
-named URL is missing from the matrix.
+tenant (employee, manager, executive) with their default profiles. The tenant URLs' entries
+live in ``tests/matrix/<module>.py``; a meta-test fails when a named URL is missing.
 """
 
+import importlib
+import pkgutil
+
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scope
 
+import tests.matrix
 from accounts import services
-from accounts.models import EmployeeDocument
 from tests.factories import make_world
+from tests.matrix.common import FORM_ERROR, OK, REDIRECT
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-# name: (method, kwargs builder, {role: expected status})
-# Roles absent from the dict follow the defaults: anonymous → login redirect, stranger → 404.
-OK, FORM_ERROR, REDIRECT, FORBIDDEN = 200, 400, 302, 403
-EVERYONE = {"employee": OK, "manager": OK, "executive": OK}
-
-
-def target(w):
-    return {"pk": w.employee.pk}
-
-
-def document(w):
-    return {"pk": w.employee.pk, "document_pk": w.document.pk}
-
-
-def profile(w):
-    return {"pk": w.custom_profile.pk}
-
-
-def department(w):
-    return {"list_key": "department"}
-
-
-def department_entry(w):
-    return {"list_key": "department", "pk": w.employee.department_id}
-
-
-TENANT_MATRIX = {
-    "accounts:home": ("GET", None, EVERYONE),
-    "accounts:employee-list": ("GET", None, EVERYONE),
-    "accounts:employee-create": (
-        "GET",
-        None,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    "accounts:employee-options": ("GET", None, EVERYONE),
-    "accounts:employee-export": (
-        "GET",
-        None,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    "accounts:employee-detail": ("GET", target, EVERYONE),
-    "accounts:employee-edit": (
-        "GET",
-        target,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    "accounts:employee-edit-options": ("GET", target, EVERYONE),
-    "accounts:employee-status": (
-        "GET",
-        target,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    "accounts:employee-invite": (
-        "POST",
-        target,
-        {"employee": FORBIDDEN, "manager": REDIRECT, "executive": REDIRECT},
-    ),
-    "accounts:employee-note": (
-        "POST",
-        target,
-        {"employee": FORBIDDEN, "manager": FORM_ERROR, "executive": FORM_ERROR},
-    ),
-    "accounts:employee-history": (
-        "GET",
-        target,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    # The employee role is the target itself: a person reads their own documents.
-    "accounts:employee-documents": ("GET", target, EVERYONE),
-    "accounts:document-upload": (
-        "POST",
-        target,
-        {"employee": FORBIDDEN, "manager": FORM_ERROR, "executive": FORM_ERROR},
-    ),
-    "accounts:document-download": ("GET", document, EVERYONE),
-    "accounts:document-replace": (
-        "POST",
-        document,
-        {"employee": FORBIDDEN, "manager": FORM_ERROR, "executive": FORM_ERROR},
-    ),
-    "accounts:document-remove": (
-        "POST",
-        document,
-        {"employee": FORBIDDEN, "manager": REDIRECT, "executive": REDIRECT},
-    ),
-    "accounts:profile-list": (
-        "GET",
-        None,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    "accounts:profile-create": (
-        "GET",
-        None,
-        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
-    ),
-    "accounts:profile-edit": (
-        "GET",
-        profile,
-        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
-    ),
-    "accounts:profile-delete": (
-        "POST",
-        profile,
-        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": REDIRECT},
-    ),
-    "accounts:settings": ("GET", None, {"employee": FORBIDDEN, "manager": OK, "executive": OK}),
-    "accounts:outbox": (
-        "GET",
-        None,
-        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
-    ),
-    "accounts:settings-list": (
-        "GET",
-        department,
-        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
-    ),
-    "accounts:choice-create": (
-        "GET",
-        department,
-        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
-    ),
-    "accounts:choice-edit": (
-        "GET",
-        department_entry,
-        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
-    ),
-}
+MODULES = [
+    importlib.import_module(f"tests.matrix.{info.name}")
+    for info in pkgutil.iter_modules(tests.matrix.__path__)
+    if info.name != "common"
+]
+TENANT_MATRIX = {name: entry for module in MODULES for name, entry in module.MATRIX.items()}
 
 # Pages outside a tenant: name → (method, kwargs, expected for anonymous, expected for a user).
 GLOBAL_MATRIX = {
@@ -188,19 +68,9 @@ def test_every_named_url_is_in_the_matrix():
 
 def build_world():
     w = make_world("Acme", "a")
-    with scope(tenant=w.tenant.pk):
-        w.document = services.document_upload(
-            tenant=w.tenant,
-            actor=w.executive.user,
-            employee=w.employee,
-            kind=EmployeeDocument.Kind.DIPLOMA,
-            upload=ContentFile(PDF, name="diploma.pdf"),
-            original_name="diploma.pdf",
-            content_type="application/pdf",
-        )
-        w.custom_profile = services.profile_save(
-            tenant=w.tenant, actor=None, name="Interns", description="", codes=["employees.view"]
-        )
+    for module in MODULES:
+        if hasattr(module, "prepare"):
+            module.prepare(w)
     return w
 
 

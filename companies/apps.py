@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CompaniesConfig(AppConfig):
+    name = "companies"
+    verbose_name = "Firms and contacts"
+
+    def ready(self):
+        from companies import lists  # noqa: F401

@@ -1,0 +1,1 @@
+"""Reads for firms and contacts, narrowed by the row rules in ``companies.permissions``."""

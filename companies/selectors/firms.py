@@ -1,0 +1,146 @@
+"""Firm and contact reads, always narrowed by the member's row rules."""
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.shortcuts import get_object_or_404
+
+from accounts.selectors import subordinates_of
+from companies.models import Address, Contact, Email, Firm, FirmContact, Phone, Website
+from companies.permissions import firm_scope
+from core import audit
+
+SORTS = {
+    "name": ("name", "id"),
+    "-name": ("-name", "-id"),
+    "code": ("code",),
+    "-code": ("-code",),
+    "status": ("status", "name"),
+    "-status": ("-status", "name"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "city": ("city", "name"),
+    "-city": ("-city", "name"),
+}
+
+
+def visible_firms(*, tenant, member, write=False):
+    """Every firm ``member`` may read (or change, with ``write``)."""
+    subordinates = subordinates_of(tenant=tenant, member=member)
+    return Firm.objects.filter(tenant=tenant).filter(firm_scope(member, subordinates, write=write))
+
+
+def can_change_firm(*, tenant, member, firm):
+    return visible_firms(tenant=tenant, member=member, write=True).filter(pk=firm.pk).exists()
+
+
+def firm_list(*, tenant, member, filters=None, sort="name"):
+    """The firm list: the member's visible firms with the columns the list shows."""
+    f = filters or {}
+    first_city = Address.objects.filter(firm=OuterRef("pk")).order_by("id").values("city")[:1]
+    qs = (
+        visible_firms(tenant=tenant, member=member)
+        .select_related("sales_rep", "rating", "parent")
+        .prefetch_related("tags")
+        .annotate(city=Subquery(first_city))
+    )
+    if f.get("q"):
+        qs = qs.filter(Q(name__icontains=f["q"]) | Q(code__icontains=f["q"]))
+    for field in ("type", "status", "priority"):
+        if f.get(field):
+            qs = qs.filter(**{field: f[field]})
+    if f.get("role"):
+        qs = qs.filter(roles__contains=[f["role"]])
+    if f.get("sales_rep") == "none":
+        qs = qs.filter(sales_rep__isnull=True)
+    elif f.get("sales_rep"):
+        qs = qs.filter(sales_rep_id=f["sales_rep"])
+    if f.get("city"):
+        qs = qs.filter(Exists(Address.objects.filter(firm=OuterRef("pk"), city__iexact=f["city"])))
+    if f.get("group"):
+        qs = qs.filter(groups=f["group"])
+    if f.get("tag"):
+        qs = qs.filter(tags=f["tag"])
+    if f.get("active") in ("yes", "no"):
+        qs = qs.filter(is_active=f["active"] == "yes")
+    if f.get("parent"):
+        qs = qs.filter(parent_id=f["parent"])
+    return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def firm_get(*, tenant, member, pk):
+    """One visible firm with what its page shows; 404 if the member may not see it."""
+    return get_object_or_404(
+        visible_firms(tenant=tenant, member=member).select_related(
+            "sales_rep", "support_rep", "rating", "parent", "legal_form", "sector",
+            "lead_source", "ownership_status", "primary_contact", "created_by",
+        ),
+        pk=pk,
+    )  # fmt: skip
+
+
+def firm_channels(*, tenant, firm):
+    return {
+        "phones": list(Phone.objects.filter(tenant=tenant, firm=firm).select_related("kind")),
+        "emails": list(Email.objects.filter(tenant=tenant, firm=firm).select_related("kind")),
+        "websites": list(Website.objects.filter(tenant=tenant, firm=firm)),
+        "addresses": list(Address.objects.filter(tenant=tenant, firm=firm).select_related("kind")),
+    }
+
+
+def firm_contacts(*, tenant, firm):
+    """The firm's contacts with their phones and e-mails loaded (a fixed number of queries)."""
+    return (
+        Contact.objects.filter(
+            tenant=tenant,
+            pk__in=FirmContact.objects.filter(tenant=tenant, firm=firm).values("contact"),
+        )
+        .select_related("prefix")
+        .prefetch_related(
+            Prefetch("phones", queryset=Phone.objects.select_related("kind")),
+            "emails",
+        )
+    )
+
+
+def contact_get(*, tenant, firm, pk):
+    return get_object_or_404(firm_contacts(tenant=tenant, firm=firm), pk=pk)
+
+
+def firm_ancestors(*, tenant, firm):
+    ids = firm.ancestor_ids
+    by_id = Firm.objects.filter(tenant=tenant, pk__in=ids).in_bulk()
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def firm_children(*, tenant, member, firm):
+    """The firms directly under ``firm``, each with the size of its own subtree."""
+    children = list(
+        visible_firms(tenant=tenant, member=member).filter(parent=firm).order_by("type", "name")
+    )
+    counts = subtree_counts(tenant=tenant, firms=children)
+    for child in children:
+        child.subtree_count = counts.get(child.pk, 0)
+    return children
+
+
+def subtree_counts(*, tenant, firms):
+    """``{firm id: number of firms below it}`` in one query (a prefix match per firm)."""
+    if not firms:
+        return {}
+    counts = Firm.objects.filter(tenant=tenant).aggregate(
+        **{f"n{f.pk}": Count("id", filter=Q(path__startswith=f.subtree_prefix)) for f in firms}
+    )
+    return {firm.pk: counts[f"n{firm.pk}"] for firm in firms}
+
+
+def type_counts(*, tenant, member):
+    return dict(
+        visible_firms(tenant=tenant, member=member)
+        .values_list("type")
+        .annotate(n=Count("id"))
+        .values_list("type", "n")
+    )
+
+
+def firm_history(*, tenant, firm):
+    entries = list(audit.entries_for(tenant=tenant, instance=firm)[:300])
+    return audit.with_field_labels(entries, Firm)

@@ -1,0 +1,1 @@
+"""Writes for firms and contacts. Every function is atomic and records its audit entries."""

@@ -1,0 +1,3 @@
+"""URLs: claims (see companies/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs: extras (see companies/urls.py)."""
+
+urlpatterns = []

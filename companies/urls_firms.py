@@ -1,0 +1,3 @@
+"""URLs: firms (see companies/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""URLs: io (see companies/urls.py)."""
+
+urlpatterns = []

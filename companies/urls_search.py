@@ -1,0 +1,3 @@
+"""URLs: search (see companies/urls.py)."""
+
+urlpatterns = []
