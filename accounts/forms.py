@@ -57,6 +57,7 @@ class EmployeeForm(forms.ModelForm):
     email = forms.EmailField(label=_("E-mail (login)"), max_length=254)
     department = forms.ModelChoiceField(label=_("Department"), queryset=None, required=False)
     profile = forms.ModelChoiceField(label=_("Permission profile"), queryset=None, required=False)
+    firm = forms.ModelChoiceField(label=_("Works for"), queryset=None, required=False)
 
     field_order = [*EMPLOYEE_EDITABLE_FIELDS[:2], "email", *EMPLOYEE_EDITABLE_FIELDS[2:]]
 
@@ -76,13 +77,19 @@ class EmployeeForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, tenant, member=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
+        self.fields["firm"].queryset = selectors.employer_firms(tenant=tenant, member=member)
+        self.fields["firm"].empty_label = tenant.name
+        if member is not None and member.firm_id is not None:
+            self.fields["firm"].required = True  # a dealer's staff add staff of their own firm
+        self.fields["firm"].help_text = _("A dealer firm's staff work only inside that firm.")
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email
             self.fields["department"].initial = self.instance.department_id
             self.fields["profile"].initial = self.instance.profile_id
+            self.fields["firm"].initial = self.instance.firm_id
         self.fields["description"].max_length = TEXT_LIMIT
         self.fields["department"].queryset = choices.options(tenant=tenant, key="department")
         position_labels = choices.labels(tenant=tenant, key="position")

@@ -130,6 +130,7 @@ EMPLOYEE_EDITABLE_FIELDS = (
     "position",
     "reports_to",
     "profile",
+    "firm",
     "start_date",
     "description",
 )

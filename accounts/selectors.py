@@ -34,9 +34,19 @@ def tenants_for_user(user):
     )
 
 
+def visible_employees(*, tenant, member):
+    """Everyone in the tenant; for a dealer firm's staff, only the staff of that firm's subtree."""
+    qs = Employee.objects.filter(tenant=tenant)
+    if member.firm_id is not None:
+        qs = qs.filter(
+            Q(firm_id=member.firm_id) | Q(firm__path__startswith=member.firm.subtree_prefix)
+        )
+    return qs
+
+
 def employee_list(*, tenant, member, search="", department=None, position="", status=""):
     qs = (
-        Employee.objects.filter(tenant=tenant)
+        visible_employees(tenant=tenant, member=member)
         .select_related("department", "reports_to", "user")
         .order_by("first_name", "last_name", "id")
     )
@@ -59,8 +69,8 @@ def employee_list(*, tenant, member, search="", department=None, position="", st
 
 def employee_get(*, tenant, member, pk):
     return get_object_or_404(
-        Employee.objects.filter(tenant=tenant).select_related(
-            "department", "reports_to", "user", "profile", "created_by"
+        visible_employees(tenant=tenant, member=member).select_related(
+            "department", "reports_to", "user", "profile", "created_by", "firm"
         ),
         pk=pk,
     )
@@ -146,3 +156,14 @@ def direct_report_count(*, tenant, member):
     return Employee.objects.filter(
         tenant=tenant, reports_to=member, status=Employee.Status.WORKING
     ).count()
+
+
+def employer_firms(*, tenant, member=None):
+    """The firms an employee may work for: distributors and dealers the member can see."""
+    from companies.models import Firm
+    from companies.models.firms import FirmType
+
+    qs = Firm.objects.filter(tenant=tenant).exclude(type=FirmType.CUSTOMER)
+    if member is not None and member.firm_id is not None:
+        qs = qs.filter(Q(pk=member.firm_id) | Q(path__startswith=member.firm.subtree_prefix))
+    return qs.order_by("name")

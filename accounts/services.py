@@ -103,7 +103,7 @@ def tenant_signup(*, user, company_name, first_name, last_name, language="en"):
 
 def _check_references(*, tenant, employee, data):
     """Refuse foreign keys into other tenants and a reports-to loop."""
-    for name in ("department", "reports_to", "profile"):
+    for name in ("department", "reports_to", "profile", "firm"):
         value = data.get(name)
         if value is not None and value.tenant_id != tenant.pk:
             raise ValidationError({name: _("Select a valid choice.")})

@@ -1,3 +1,25 @@
-"""URLs: firms (see companies/urls.py)."""
+"""URLs: firms and their contacts (see companies/urls.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from companies.views import contacts, firms
+
+urlpatterns = [
+    path("firms/", firms.FirmListView.as_view(), name="firm-list"),
+    path("firms/new/", firms.FirmCreateView.as_view(), name="firm-create"),
+    path("firms/bulk/", firms.FirmBulkView.as_view(), name="firm-bulk"),
+    path("firms/<int:pk>/", firms.FirmDetailView.as_view(), name="firm-detail"),
+    path("firms/<int:pk>/edit/", firms.FirmEditView.as_view(), name="firm-edit"),
+    path("firms/<int:pk>/contacts/", firms.FirmContactsView.as_view(), name="firm-contacts"),
+    path("firms/<int:pk>/timeline/", firms.FirmTimelineView.as_view(), name="firm-timeline"),
+    path("firms/<int:pk>/tree/", firms.FirmTreeView.as_view(), name="firm-tree"),
+    path("firms/<int:pk>/history/", firms.FirmHistoryView.as_view(), name="firm-history"),
+    path(
+        "firms/<int:pk>/contacts/new/", contacts.ContactCreateView.as_view(), name="contact-create"
+    ),
+    path(
+        "firms/<int:pk>/contacts/<int:contact_pk>/edit/",
+        contacts.ContactEditView.as_view(),
+        name="contact-edit",
+    ),
+]

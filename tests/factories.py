@@ -69,3 +69,19 @@ def make_world(name="Acme", prefix="a"):
     employee = make_employee(tenant, f"{prefix}-employee@example.com", reports_to=manager)
     outsider = make_employee(tenant, f"{prefix}-outsider@example.com", dept="support")
     return World(tenant, executive, manager, employee, outsider)
+
+
+def make_firm(tenant, name, firm_type="customer", actor=None, **data):
+    """A firm through the real service, with optional channels and first contact."""
+    from companies.services.firms import firm_create
+
+    channels = data.pop("channels", None)
+    first_contact = data.pop("first_contact", None)
+    with scope(tenant=tenant.pk):
+        return firm_create(
+            tenant=tenant,
+            actor=actor,
+            data={"name": name, "type": firm_type, **data},
+            channels=channels,
+            first_contact=first_contact,
+        )

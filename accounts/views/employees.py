@@ -88,11 +88,13 @@ class EmployeeCreateView(TenantView):
     permissions = {"GET": "employees.add", "POST": "employees.add"}
 
     def get(self, request, tenant_slug):
-        form = EmployeeForm(tenant=self.tenant, initial={"position": Position.EMPLOYEE})
+        form = EmployeeForm(
+            tenant=self.tenant, member=self.member, initial={"position": Position.EMPLOYEE}
+        )
         return render(request, "accounts/employee_form.html", {"form": form})
 
     def post(self, request, tenant_slug):
-        form = EmployeeForm(request.POST, tenant=self.tenant)
+        form = EmployeeForm(request.POST, tenant=self.tenant, member=self.member)
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in EMPLOYEE_EDITABLE_FIELDS}
             if not self.member.reaches_everything and data["position"] in (
@@ -131,7 +133,9 @@ class EmployeeOptionsView(TenantView):
         # Unbound, so that the refreshed fields show no "required" errors before submitting.
         initial = {name: request.GET.get(name, "") for name in ("department", "position")}
         initial["reports_to"] = request.GET.get("reports_to", "")
-        form = EmployeeForm(tenant=self.tenant, instance=instance, initial=initial)
+        form = EmployeeForm(
+            tenant=self.tenant, member=self.member, instance=instance, initial=initial
+        )
         return render(request, "accounts/_hierarchy_fields.html", {"form": form})
 
 
@@ -152,7 +156,7 @@ class EmployeeEditView(EmployeeMixin, TenantView):
     def get(self, request, tenant_slug, pk):
         self.load(pk)
         self.require_manage()
-        form = EmployeeForm(tenant=self.tenant, instance=self.employee)
+        form = EmployeeForm(tenant=self.tenant, member=self.member, instance=self.employee)
         return render(
             request, "accounts/employee_form.html", {"form": form, "employee": self.employee}
         )
@@ -160,7 +164,9 @@ class EmployeeEditView(EmployeeMixin, TenantView):
     def post(self, request, tenant_slug, pk):
         self.load(pk)
         self.require_manage()
-        form = EmployeeForm(request.POST, tenant=self.tenant, instance=self.employee)
+        form = EmployeeForm(
+            request.POST, tenant=self.tenant, member=self.member, instance=self.employee
+        )
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in EMPLOYEE_EDITABLE_FIELDS}
             if data["profile"] is None:

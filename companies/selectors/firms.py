@@ -7,6 +7,7 @@ from accounts.selectors import subordinates_of
 from companies.models import Address, Contact, Email, Firm, FirmContact, Phone, Website
 from companies.permissions import firm_scope
 from core import audit
+from core.models import AuditEntry
 
 SORTS = {
     "name": ("name", "id"),
@@ -141,6 +142,19 @@ def type_counts(*, tenant, member):
     )
 
 
-def firm_history(*, tenant, firm):
-    entries = list(audit.entries_for(tenant=tenant, instance=firm)[:300])
+def firm_history(*, tenant, firm, changes_only=False):
+    """The firm's audit entries, newest first: all of them (the timeline) or field changes."""
+    entries = audit.entries_for(tenant=tenant, instance=firm)
+    if changes_only:
+        entries = entries.exclude(action=AuditEntry.Action.EVENT)
+    entries = list(entries[:300])
     return audit.with_field_labels(entries, Firm)
+
+
+def contact_channels(*, tenant, contact):
+    return {
+        "phones": list(Phone.objects.filter(tenant=tenant, contact=contact)),
+        "emails": list(Email.objects.filter(tenant=tenant, contact=contact)),
+        "websites": list(Website.objects.filter(tenant=tenant, contact=contact)),
+        "addresses": list(Address.objects.filter(tenant=tenant, contact=contact)),
+    }

@@ -1,0 +1,387 @@
+"""Firm pages: the list, create and edit, the 360° page and its own tabs."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.views.employees import form_error
+from companies.forms.channels import channel_formsets, channel_values
+from companies.forms.firms import ContactQuickForm, FirmForm, employee_choices
+from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
+from companies.selectors import firms as selectors
+from companies.services import firms as services
+from core import choices
+from core.views import TenantView, paginate
+
+FILTERS = (
+    "q",
+    "type",
+    "role",
+    "status",
+    "priority",
+    "sales_rep",
+    "city",
+    "group",
+    "tag",
+    "active",
+    "parent",
+)
+# Tabs other modules provide: (URL name, label). Shown when the URL exists.
+AREA_TABS = [
+    ("companies:firm-references", gettext_lazy("References")),
+    ("companies:firm-samples", gettext_lazy("Samples")),
+    ("companies:firm-lists", gettext_lazy("Customer lists")),
+    ("companies:firm-comments", gettext_lazy("Comments")),
+]
+
+
+def list_filters(params):
+    """The firm list's filters from the query string; unknown values are dropped."""
+    valid = {
+        "type": set(FirmType.values),
+        "role": set(FirmRole.values),
+        "status": set(FirmStatus.values),
+        "priority": {"low", "normal", "high"},
+        "active": {"yes", "no"},
+    }
+    filters = {}
+    for name in FILTERS:
+        value = params.get(name, "").strip()[:100]
+        if not value or "\x00" in value:
+            continue
+        if name in valid and value not in valid[name]:
+            continue
+        if name in ("group", "tag", "parent") and not value.isdigit():
+            continue
+        if name == "sales_rep" and not (value.isdigit() or value == "none"):
+            continue
+        filters[name] = value
+    return filters
+
+
+def firm_labels(tenant):
+    return {
+        "type_labels": choices.labels(tenant=tenant, key="firm_type"),
+        "status_labels": choices.labels(tenant=tenant, key="firm_status"),
+        "status_colours": dict(
+            choices.options(tenant=tenant, key="firm_status", include_inactive=True).values_list(
+                "code", "colour"
+            )
+        ),
+    }
+
+
+class FirmListView(TenantView):
+    permissions = {"GET": "firms.view"}
+
+    def get(self, request, tenant_slug):
+        filters = list_filters(request.GET)
+        sort = request.GET.get("sort", "name")
+        page = paginate(
+            request,
+            selectors.firm_list(tenant=self.tenant, member=self.member, filters=filters, sort=sort),
+        )
+        context = {
+            "page": page,
+            "filters": filters,
+            "sort": sort,
+            "firm_types": FirmType.choices,
+            "firm_statuses": FirmStatus.choices,
+            "firm_roles": FirmRole.choices,
+            "employees": employee_choices(tenant=self.tenant),
+            **firm_labels(self.tenant),
+        }
+        template = "companies/_firm_rows.html" if request.htmx else "companies/firm_list.html"
+        return render(request, template, context)
+
+
+class FirmBulkView(TenantView):
+    """Bulk actions on the selected firms of the list: assign a sales representative."""
+
+    permissions = {"POST": "firms.assign"}
+
+    def post(self, request, tenant_slug):
+        ids = [int(pk) for pk in request.POST.getlist("firms") if pk.isdigit()][:500]
+        firms = list(
+            selectors.visible_firms(tenant=self.tenant, member=self.member, write=True).filter(
+                pk__in=ids
+            )
+        )
+        rep_id = request.POST.get("sales_rep", "")
+        rep = (
+            employee_choices(tenant=self.tenant).filter(pk=rep_id).first()
+            if rep_id.isdigit()
+            else None
+        )
+        if request.POST.get("action") != "assign" or not firms or (rep_id and rep is None):
+            messages.error(request, _("Choose firms and a representative."))
+        else:
+            changed = services.firms_assign(
+                tenant=self.tenant, actor=request.user, firms=firms, sales_rep=rep
+            )
+            messages.success(request, _("%(count)d firms updated.") % {"count": changed})
+        return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
+
+
+class FirmFormMixin:
+    def parents(self):
+        """Firms that may have others under them."""
+        return selectors.visible_firms(tenant=self.tenant, member=self.member).exclude(
+            type=FirmType.CUSTOMER
+        )
+
+    def build(self, data=None, instance=None, existing=None):
+        form = (
+            FirmForm(
+                data,
+                request_files=None,
+            )
+            if False
+            else FirmForm(
+                data,
+                instance=instance,
+                tenant=self.tenant,
+                parents=self.parents(),
+                employees=employee_choices(tenant=self.tenant),
+                initial=self.initial_values(),
+            )
+        )
+        formsets = channel_formsets(tenant=self.tenant, data=data, existing=existing)
+        return form, formsets
+
+    def check_assignment(self, form, data):
+        """Without ``firms.assign`` a person may name only themselves as representative."""
+        if self.member.has_perm("firms.assign"):
+            return
+        for name in ("sales_rep", "support_rep"):
+            if data.get(name) not in (None, self.member):
+                form.add_error(name, _("You can only name yourself here."))
+
+    def initial_values(self):
+        parent = self.request.GET.get("parent", "")
+        return {"parent": parent} if parent.isdigit() else {}
+
+    def render_form(self, request, context, status=200):
+        context["allowed_children"] = {
+            str(k): sorted(v) for k, v in ALLOWED_CHILDREN.items() if k is not None
+        }
+        return render(request, "companies/firm_form.html", context, status=status)
+
+
+class FirmCreateView(FirmFormMixin, TenantView):
+    permissions = {"GET": "firms.add", "POST": "firms.add"}
+
+    def get(self, request, tenant_slug):
+        form, formsets = self.build()
+        contact = ContactQuickForm(tenant=self.tenant, prefix="contact")
+        return self.render_form(
+            request, {"form": form, "formsets": formsets, "contact_form": contact}
+        )
+
+    def post(self, request, tenant_slug):
+        form, formsets = self.build(request.POST)
+        contact = ContactQuickForm(request.POST, tenant=self.tenant, prefix="contact")
+        valid = [form.is_valid(), contact.is_valid(), *(f.is_valid() for f in formsets.values())]
+        if all(valid):
+            self.check_assignment(form, form.cleaned_data)
+        if all(valid) and not form.errors:
+            data = form.service_data()
+            first_contact = {"data": contact.service_data()} if contact.has_contact() else None
+            try:
+                firm = services.firm_create(
+                    tenant=self.tenant,
+                    actor=request.user,
+                    data=data,
+                    channels=channel_values(formsets),
+                    groups=form.cleaned_data["groups"],
+                    tags=form.cleaned_data["tags"],
+                    first_contact=first_contact,
+                )
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, _("The firm %(name)s is saved.") % {"name": firm.name})
+                return redirect(self.next_url(firm))
+        context = {"form": form, "formsets": formsets, "contact_form": contact}
+        return self.render_form(request, context, status=400)
+
+    def next_url(self, firm):
+        slug = self.tenant.slug
+        action = self.request.POST.get("then", "")
+        if action == "edit":
+            return reverse("companies:firm-edit", args=[slug, firm.pk])
+        if action == "another":
+            return reverse("companies:firm-create", args=[slug])
+        return reverse("companies:firm-detail", args=[slug, firm.pk])
+
+
+class FirmEditView(FirmFormMixin, TenantView):
+    permissions = {"GET": "firms.change", "POST": "firms.change"}
+
+    def load(self, pk):
+        firm = selectors.firm_get(tenant=self.tenant, member=self.member, pk=pk)
+        if not selectors.can_change_firm(tenant=self.tenant, member=self.member, firm=firm):
+            raise PermissionDenied
+        return firm
+
+    def parents(self):
+        return (
+            super()
+            .parents()
+            .exclude(path__startswith=self.firm.subtree_prefix)
+            .exclude(pk=self.firm.pk)
+        )
+
+    def get(self, request, tenant_slug, pk):
+        self.firm = self.load(pk)
+        existing = selectors.firm_channels(tenant=self.tenant, firm=self.firm)
+        form, formsets = self.build(instance=self.firm, existing=existing)
+        return self.render_form(request, {"form": form, "formsets": formsets, "firm": self.firm})
+
+    def post(self, request, tenant_slug, pk):
+        self.firm = self.load(pk)
+        existing = selectors.firm_channels(tenant=self.tenant, firm=self.firm)
+        form, formsets = self.build(request.POST, instance=self.firm, existing=existing)
+        if form.is_valid() and all(f.is_valid() for f in formsets.values()):
+            data = form.service_data()
+            if not self.member.has_perm("firms.assign"):
+                data.pop("sales_rep", None)
+                data.pop("support_rep", None)
+            try:
+                services.firm_update(
+                    tenant=self.tenant,
+                    actor=request.user,
+                    firm=self.firm,
+                    data=data,
+                    channels=channel_values(formsets),
+                    groups=form.cleaned_data["groups"],
+                    tags=form.cleaned_data["tags"],
+                )
+            except ValidationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, _("The changes are saved."))
+                return redirect("companies:firm-detail", self.tenant.slug, self.firm.pk)
+        context = {"form": form, "formsets": formsets, "firm": self.firm}
+        return self.render_form(request, context, status=400)
+
+
+def area_tabs(tenant, firm):
+    tabs = []
+    for name, label in AREA_TABS:
+        try:
+            tabs.append((reverse(name, args=[tenant.slug, firm.pk]), label, name.split("-")[-1]))
+        except NoReverseMatch:
+            continue
+    return tabs
+
+
+class FirmTabMixin:
+    """A tab of the 360° page: a fragment for htmx, the whole page otherwise."""
+
+    tab = "overview"
+    fragment = ""
+
+    def load(self, pk):
+        self.firm = selectors.firm_get(tenant=self.tenant, member=self.member, pk=pk)
+        return self.firm
+
+    def render_tab(self, request, context):
+        if request.htmx:
+            return render(request, self.fragment, context)
+        page = self.page_context()
+        page.update(context, tab=self.tab, tab_template=self.fragment)
+        return render(request, "companies/firm_detail.html", page)
+
+    def page_context(self):
+        firm = self.firm
+        return {
+            "firm": firm,
+            "ancestors": selectors.firm_ancestors(tenant=self.tenant, firm=firm),
+            "can_change": selectors.can_change_firm(
+                tenant=self.tenant, member=self.member, firm=firm
+            ),
+            "area_tabs": area_tabs(self.tenant, firm),
+            **firm_labels(self.tenant),
+        }
+
+
+class FirmDetailView(FirmTabMixin, TenantView):
+    permissions = {"GET": "firms.view"}
+    tab = "overview"
+    fragment = "companies/tabs/_overview.html"
+
+    def get(self, request, tenant_slug, pk):
+        firm = self.load(pk)
+        context = {
+            "firm": firm,
+            "channels": selectors.firm_channels(tenant=self.tenant, firm=firm),
+            "tags": list(firm.tags.all()),
+            "groups": list(firm.groups.all()),
+            "role_labels": choices.labels(tenant=self.tenant, key="firm_role"),
+        }
+        return self.render_tab(request, context)
+
+
+class FirmContactsView(FirmTabMixin, TenantView):
+    permissions = {"GET": "firms.view"}
+    tab = "contacts"
+    fragment = "companies/tabs/_contacts.html"
+
+    def get(self, request, tenant_slug, pk):
+        firm = self.load(pk)
+        context = {
+            "firm": firm,
+            "contacts": selectors.firm_contacts(tenant=self.tenant, firm=firm),
+            "can_change": selectors.can_change_firm(
+                tenant=self.tenant, member=self.member, firm=firm
+            ),
+        }
+        return self.render_tab(request, context)
+
+
+class FirmTimelineView(FirmTabMixin, TenantView):
+    permissions = {"GET": "firms.view"}
+    tab = "timeline"
+    fragment = "companies/tabs/_timeline.html"
+
+    def get(self, request, tenant_slug, pk):
+        firm = self.load(pk)
+        return self.render_tab(
+            request,
+            {"firm": firm, "entries": selectors.firm_history(tenant=self.tenant, firm=firm)},
+        )
+
+
+class FirmTreeView(FirmTabMixin, TenantView):
+    permissions = {"GET": "firms.view"}
+    tab = "tree"
+    fragment = "companies/tabs/_tree.html"
+
+    def get(self, request, tenant_slug, pk):
+        firm = self.load(pk)
+        context = {
+            "firm": firm,
+            "children": selectors.firm_children(tenant=self.tenant, member=self.member, firm=firm),
+            "subtree_count": selectors.subtree_counts(tenant=self.tenant, firms=[firm])[firm.pk],
+            "can_add_below": bool(ALLOWED_CHILDREN[firm.type])
+            and self.member.has_perm("firms.add"),
+            **firm_labels(self.tenant),
+        }
+        return self.render_tab(request, context)
+
+
+class FirmHistoryView(FirmTabMixin, TenantView):
+    permissions = {"GET": "history.view"}
+    tab = "history"
+    fragment = "companies/tabs/_history.html"
+
+    def get(self, request, tenant_slug, pk):
+        firm = self.load(pk)
+        return self.render_tab(
+            request,
+            {"firm": firm, "entries": selectors.firm_history(tenant=self.tenant, firm=firm)},
+        )

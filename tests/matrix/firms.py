@@ -1,0 +1,51 @@
+"""Matrix entries for firm and contact pages."""
+
+from tests.factories import make_firm
+from tests.matrix.common import EVERYONE, FORBIDDEN, FORM_ERROR, OK, REDIRECT
+
+
+def prepare(w):
+    # The employee represents this firm; the manager reaches it through their team.
+    w.firm = make_firm(
+        w.tenant,
+        "Anadolu Bayi",
+        "dealer",
+        sales_rep=w.employee,
+        first_contact={"data": {"first_name": "Kemal", "last_name": "Er"}},
+    )
+    w.contact = w.firm.primary_contact
+
+
+def firm(w):
+    return {"pk": w.firm.pk}
+
+
+def contact(w):
+    return {"pk": w.firm.pk, "contact_pk": w.contact.pk}
+
+
+MATRIX = {
+    "companies:firm-list": ("GET", None, EVERYONE),
+    "companies:firm-create": ("GET", None, EVERYONE),
+    "companies:firm-bulk": (
+        "POST",
+        None,
+        {"employee": FORBIDDEN, "manager": REDIRECT, "executive": REDIRECT},
+    ),
+    "companies:firm-detail": ("GET", firm, EVERYONE),
+    "companies:firm-edit": ("GET", firm, EVERYONE),
+    "companies:firm-contacts": ("GET", firm, EVERYONE),
+    "companies:firm-timeline": ("GET", firm, EVERYONE),
+    "companies:firm-tree": ("GET", firm, EVERYONE),
+    "companies:firm-history": (
+        "GET",
+        firm,
+        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
+    ),
+    "companies:contact-create": (
+        "POST",
+        firm,
+        {"employee": FORM_ERROR, "manager": FORM_ERROR, "executive": FORM_ERROR},
+    ),
+    "companies:contact-edit": ("GET", contact, EVERYONE),
+}
