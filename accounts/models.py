@@ -86,6 +86,8 @@ class Tenant(models.Model):
         default=True,
         help_text=_("Otherwise employees see only their own firms and the unassigned pool."),
     )
+    # Built-in optional fields the tenant makes required: {"firm": [...], "contact": [...]}.
+    required_fields = models.JSONField(default=dict, blank=True)
 
     def __str__(self):
         return self.name

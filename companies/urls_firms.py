@@ -3,11 +3,28 @@
 from django.urls import path
 
 from companies.views import contacts, firms
+from companies.views import settings as firm_settings
 
 urlpatterns = [
+    path(
+        "settings/custom-fields/",
+        firm_settings.CustomFieldListView.as_view(),
+        name="customfield-list",
+    ),
+    path(
+        "settings/custom-fields/new/",
+        firm_settings.CustomFieldSaveView.as_view(),
+        name="customfield-create",
+    ),
+    path(
+        "settings/custom-fields/<int:pk>/",
+        firm_settings.CustomFieldSaveView.as_view(),
+        name="customfield-edit",
+    ),
     path("firms/", firms.FirmListView.as_view(), name="firm-list"),
     path("firms/new/", firms.FirmCreateView.as_view(), name="firm-create"),
     path("firms/bulk/", firms.FirmBulkView.as_view(), name="firm-bulk"),
+    path("firms/bulk/add-to-list/", firms.FirmBulkListView.as_view(), name="firm-bulk-list"),
     path("firms/<int:pk>/", firms.FirmDetailView.as_view(), name="firm-detail"),
     path("firms/<int:pk>/edit/", firms.FirmEditView.as_view(), name="firm-edit"),
     path("firms/<int:pk>/contacts/", firms.FirmContactsView.as_view(), name="firm-contacts"),

@@ -30,10 +30,11 @@ def snapshot(instance, fields):
 
 def diff(before, after):
     """The fields whose displayed value changed, as ``[{field, old, new}]``."""
+    names = list(after) + [name for name in before if name not in after]
     return [
-        {"field": name, "old": before.get(name, ""), "new": after[name]}
-        for name in after
-        if before.get(name, "") != after[name]
+        {"field": name, "old": before.get(name, ""), "new": after.get(name, "")}
+        for name in names
+        if before.get(name, "") != after.get(name, "")
     ]
 
 
@@ -64,9 +65,10 @@ def entries_for(*, tenant, instance):
     ).select_related("actor")
 
 
-def with_field_labels(entries, model):
-    """Attach the verbose field names of ``model`` to each change for display."""
+def with_field_labels(entries, model, extra_labels=None):
+    """Attach the verbose field names of ``model`` (and ``extra_labels``) to each change."""
     names = {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+    names.update(extra_labels or {})
     for entry in entries:
         entry.display_changes = [
             {**change, "label": names.get(change["field"], change["field"])}

@@ -131,3 +131,30 @@ class Sequence(TenantModel):
 
     def __str__(self):
         return f"{self.name}={self.value}"
+
+
+class Notification(TenantModel):
+    """A message for one member shown in the application (the bell); see ``core.notifications``.
+
+    ``verb`` is a short machine name of what happened (set by the app that notifies), ``text``
+    the sentence the recipient reads, already in their language, and ``url`` where it leads.
+    """
+
+    recipient = models.ForeignKey(
+        "accounts.Employee", on_delete=models.CASCADE, related_name="notifications"
+    )
+    verb = models.CharField(max_length=60, blank=True)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "recipient", "read_at", "-created_at"])]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

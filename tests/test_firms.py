@@ -335,3 +335,40 @@ def test_dealer_executive_adds_staff_of_their_own_firm_only(client, world):
         assert Employee.objects.get(user__email="nur@ege.example").firm == dealer
     other_person = reverse("accounts:employee-detail", args=[world.tenant.slug, world.manager.pk])
     assert client.get(other_person).status_code == 404
+
+
+@pytest.mark.django_db
+def test_assigning_a_representative_closes_open_claims(client, world):
+    from companies.models.claims import Claim
+    from companies.services.claims import claim_create
+
+    firm = make_firm(world.tenant, "Claimed")
+    with scope(tenant=world.tenant.pk):
+        claim = claim_create(
+            tenant=world.tenant, requester=world.employee, firm=firm, message="Mine please"
+        )
+    client.force_login(world.manager.user)
+    client.post(
+        url(world, "firm-bulk"),
+        {"action": "assign", "firms": [firm.pk], "sales_rep": world.outsider.pk},
+    )
+    with scope(tenant=world.tenant.pk):
+        assert Claim.objects.get(pk=claim.pk).status == "superseded"
+
+
+@pytest.mark.django_db
+def test_bulk_add_to_customer_list_and_filter_by_it(client, world):
+    from companies.models.lists import CustomerList
+
+    a, b = make_firm(world.tenant, "Alfa"), make_firm(world.tenant, "Beta")
+    with scope(tenant=world.tenant.pk):
+        target = CustomerList.objects.create(tenant=world.tenant, name="Fuar 2026")
+    client.force_login(world.manager.user)
+    response = client.post(
+        url(world, "firm-bulk-list"), {"firms": [a.pk], "customer_list": target.pk}
+    )
+    assert response.status_code == 302
+    listing = client.get(url(world, "firm-list"), {"customer_list": target.pk})
+    assert ">Alfa<" in listing.text and ">Beta<" not in listing.text
+    client.force_login(world.employee.user)  # may view lists, not change them
+    assert client.post(url(world, "firm-bulk-list"), {"firms": [b.pk]}).status_code == 403

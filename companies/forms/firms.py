@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Employee
+from companies.custom_fields import custom_values, extend_form, strip_custom
 from companies.models import Contact, Firm, FirmGroup, Tag
 from companies.models.firms import FirmRole, FirmStatus, FirmType
 from core import choices
@@ -102,11 +103,14 @@ class FirmForm(forms.ModelForm):
             del self.fields["status"]  # a new firm starts in "first contact"
         for name in ("tags", "groups"):
             self.fields[name].widget.attrs["size"] = 4
+        extend_form(self, tenant=tenant, entity="firm", instance=self.instance)
 
     def service_data(self):
         """The cleaned values the firm services take, without the many-to-many fields."""
         skip = {"groups", "tags"}
-        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+        data = {k: v for k, v in strip_custom(self.cleaned_data).items() if k not in skip}
+        data["custom"] = custom_values(self, self.instance)
+        return data
 
 
 class ContactForm(forms.ModelForm):
@@ -159,9 +163,11 @@ class ContactForm(forms.ModelForm):
                 for item in self.instance.languages
             )
         self.order_fields(self.field_order)
+        extend_form(self, tenant=tenant, entity="contact", instance=self.instance)
 
     def service_data(self):
-        data = dict(self.cleaned_data)
+        data = strip_custom(self.cleaned_data)
+        data["custom"] = custom_values(self, self.instance)
         text = data.pop("languages_text", "")
         languages = []
         for part in text.split(","):
@@ -182,7 +188,18 @@ class ContactQuickForm(ContactForm):
         super().__init__(*args, **kwargs)
         for name in ("languages_text", "preferred_channel", "marketing_consent"):
             self.fields.pop(name, None)
-        self.fields["first_name"].required = False
+        # Nothing is required unless a contact is entered at all (see clean()).
+        self.required_when_filled = [n for n, f in self.fields.items() if f.required]
+        for name in self.required_when_filled:
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(name) not in (None, "") for name in self.fields if name != "is_active"):
+            for name in self.required_when_filled:
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, forms.ValidationError(_("This field is required.")))
+        return data
 
     def has_contact(self):
         return bool(self.cleaned_data.get("first_name"))

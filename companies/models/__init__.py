@@ -1,10 +1,12 @@
 from companies.models.channels import Address, Email, Phone, Website
 from companies.models.contacts import Contact, FirmContact
+from companies.models.custom import CustomField
 from companies.models.firms import Firm, FirmGroup, Tag
 
 __all__ = [
     "Address",
     "Contact",
+    "CustomField",
     "Email",
     "Firm",
     "FirmContact",
@@ -13,3 +15,8 @@ __all__ = [
     "Tag",
     "Website",
 ]
+from companies.models.claims import Claim, ClaimStatus  # noqa: F401
+from companies.models.comments import Comment  # noqa: F401
+from companies.models.imports import ImportJob  # noqa: F401
+from companies.models.lists import CustomerList, CustomerListEntry  # noqa: F401
+from companies.models.references import Reference, Sample  # noqa: F401

@@ -30,6 +30,7 @@ class Contact(TenantModel):
     )
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     firms = models.ManyToManyField(
         "companies.Firm", through="companies.FirmContact", related_name="contacts"
     )

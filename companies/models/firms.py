@@ -151,6 +151,7 @@ class Firm(TenantModel):
         on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
     is_active = models.BooleanField(_("active"), default=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -168,6 +169,7 @@ class Firm(TenantModel):
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "type"]),
             GinIndex(fields=["roles"], name="firm_roles_gin"),
+            GinIndex(fields=["custom"], name="firm_custom_gin"),
         ]  # fmt: skip
 
     def __str__(self):

@@ -4,7 +4,17 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from accounts.selectors import subordinates_of
-from companies.models import Address, Contact, Email, Firm, FirmContact, Phone, Website
+from companies import custom_fields as custom
+from companies.models import (
+    Address,
+    Contact,
+    CustomField,
+    Email,
+    Firm,
+    FirmContact,
+    Phone,
+    Website,
+)
 from companies.permissions import firm_scope
 from core import audit
 from core.models import AuditEntry
@@ -33,7 +43,7 @@ def can_change_firm(*, tenant, member, firm):
     return visible_firms(tenant=tenant, member=member, write=True).filter(pk=firm.pk).exists()
 
 
-def firm_list(*, tenant, member, filters=None, sort="name"):
+def firm_list(*, tenant, member, filters=None, sort="name", custom_fields=(), params=None):
     """The firm list: the member's visible firms with the columns the list shows."""
     f = filters or {}
     first_city = Address.objects.filter(firm=OuterRef("pk")).order_by("id").values("city")[:1]
@@ -64,6 +74,12 @@ def firm_list(*, tenant, member, filters=None, sort="name"):
         qs = qs.filter(is_active=f["active"] == "yes")
     if f.get("parent"):
         qs = qs.filter(parent_id=f["parent"])
+    if f.get("customer_list"):
+        from companies.selectors.lists import firms_in_list
+
+        qs = qs.filter(pk__in=firms_in_list(tenant, member, f["customer_list"]))
+    if custom_fields:
+        qs = custom.apply_filters(qs, fields=custom_fields, params=params or {})
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
 
 
@@ -148,7 +164,10 @@ def firm_history(*, tenant, firm, changes_only=False):
     if changes_only:
         entries = entries.exclude(action=AuditEntry.Action.EVENT)
     entries = list(entries[:300])
-    return audit.with_field_labels(entries, Firm)
+    labels = {
+        f"custom:{f.key}": f.label for f in CustomField.objects.filter(tenant=tenant, entity="firm")
+    }
+    return audit.with_field_labels(entries, Firm, labels)
 
 
 def contact_channels(*, tenant, contact):

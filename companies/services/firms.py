@@ -16,6 +16,16 @@ FIRM_FIELDS = (
     "ownership_status", "rating", "rating_start", "rating_end", "priority", "certificates",
     "notes", "sales_rep", "support_rep", "primary_contact", "is_active", "status",
 )  # fmt: skip
+
+
+def snapshot(instance, fields):
+    """The audit snapshot of ``fields`` plus one entry per custom value."""
+    values = audit.snapshot(instance, fields)
+    for key, value in (instance.custom or {}).items():
+        values[f"custom:{key}"] = "" if value is None else str(value)
+    return values
+
+
 CHANNEL_MODELS = {"phones": Phone, "emails": Email, "websites": Website, "addresses": Address}
 
 # Automatic status transitions (seed 000): what happened → the status it leads to, from
@@ -108,7 +118,7 @@ def firm_create(*, tenant, actor, data, channels=None, groups=(), tags=(), first
         actor=actor,
         instance=firm,
         action=AuditEntry.Action.CREATE,
-        changes=audit.diff({}, audit.snapshot(firm, FIRM_FIELDS)),
+        changes=audit.diff({}, snapshot(firm, FIRM_FIELDS)),
     )
     return firm
 
@@ -118,7 +128,7 @@ def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=N
     """Change a firm; moving it in the tree moves its whole subtree."""
     _check_same_tenant(tenant, data)
     firm = Firm.objects.select_for_update().get(tenant=tenant, pk=firm.pk)
-    before = {**audit.snapshot(firm, FIRM_FIELDS), **_m2m_snapshot(firm)}
+    before = {**snapshot(firm, FIRM_FIELDS), **_m2m_snapshot(firm)}
     before.update(channel_snapshot(tenant=tenant, owner_field="firm", owner=firm))
     old_prefix = firm.subtree_prefix
     for name, value in data.items():
@@ -145,6 +155,8 @@ def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=N
             )
         firm.path = _path_for(firm.parent)
     firm.save()
+    if firm.sales_rep_id is not None:
+        _close_open_claims(tenant=tenant, actor=actor, firm=firm)
     if firm.subtree_prefix != old_prefix:
         _move_subtree(tenant=tenant, old_prefix=old_prefix, new_prefix=firm.subtree_prefix)
     if groups is not None:
@@ -152,13 +164,20 @@ def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=N
     if tags is not None:
         firm.tags.set(tags)
     _save_channels(tenant=tenant, owner_field="firm", owner=firm, channels=channels or {})
-    after = {**audit.snapshot(firm, FIRM_FIELDS), **_m2m_snapshot(firm)}
+    after = {**snapshot(firm, FIRM_FIELDS), **_m2m_snapshot(firm)}
     after.update(channel_snapshot(tenant=tenant, owner_field="firm", owner=firm))
     audit.record(
         tenant=tenant, actor=actor, instance=firm, action=AuditEntry.Action.UPDATE,
         changes=audit.diff(before, after),
     )  # fmt: skip
     return firm
+
+
+def _close_open_claims(*, tenant, actor, firm):
+    """A firm that got a representative is out of the pool: its open claims are superseded."""
+    from companies.services.claims import claims_supersede
+
+    claims_supersede(tenant=tenant, decider=None, firm=firm, actor=actor)
 
 
 def _m2m_snapshot(firm):
@@ -205,6 +224,8 @@ def firms_assign(*, tenant, actor, firms, sales_rep):
         before = audit.snapshot(firm, ["sales_rep"])
         firm.sales_rep = sales_rep
         firm.save(update_fields=["sales_rep", "updated_at"])
+        if sales_rep is not None:
+            _close_open_claims(tenant=tenant, actor=actor, firm=firm)
         changes = audit.diff(before, audit.snapshot(firm, ["sales_rep"]))
         if changes:
             changed += 1
@@ -238,7 +259,7 @@ def contact_create(*, tenant, actor, firm, data, channels=None, audit_firm=True)
         Firm.objects.filter(tenant=tenant, pk=firm.pk).update(primary_contact=contact)
     audit.record(
         tenant=tenant, actor=actor, instance=contact, action=AuditEntry.Action.CREATE,
-        changes=audit.diff({}, audit.snapshot(contact, CONTACT_FIELDS)),
+        changes=audit.diff({}, snapshot(contact, CONTACT_FIELDS)),
     )  # fmt: skip
     if audit_firm:
         audit.record(
@@ -254,7 +275,7 @@ def contact_update(*, tenant, actor, contact, data, channels=None):
 
     _check_same_tenant(tenant, data)
     contact = Contact.objects.select_for_update().get(tenant=tenant, pk=contact.pk)
-    before = audit.snapshot(contact, CONTACT_FIELDS)
+    before = snapshot(contact, CONTACT_FIELDS)
     before.update(channel_snapshot(tenant=tenant, owner_field="contact", owner=contact))
     if "marketing_consent" in data and data["marketing_consent"] != contact.marketing_consent:
         contact.consent_changed_at = timezone.now()
@@ -262,7 +283,7 @@ def contact_update(*, tenant, actor, contact, data, channels=None):
         setattr(contact, name, value)
     contact.save()
     _save_channels(tenant=tenant, owner_field="contact", owner=contact, channels=channels or {})
-    after = audit.snapshot(contact, CONTACT_FIELDS)
+    after = snapshot(contact, CONTACT_FIELDS)
     after.update(channel_snapshot(tenant=tenant, owner_field="contact", owner=contact))
     audit.record(
         tenant=tenant, actor=actor, instance=contact, action=AuditEntry.Action.UPDATE,

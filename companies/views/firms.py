@@ -8,15 +8,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.views.employees import form_error
+from companies import custom_fields as custom
 from companies.forms.channels import channel_formsets, channel_values
 from companies.forms.firms import ContactQuickForm, FirmForm, employee_choices
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
 from companies.selectors import firms as selectors
+from companies.selectors.lists import customer_list_choices
 from companies.services import firms as services
+from companies.services.lists import customer_list_add_firms
 from core import choices
 from core.views import TenantView, paginate
 
 FILTERS = (
+    "customer_list",
     "q",
     "type",
     "role",
@@ -54,7 +58,7 @@ def list_filters(params):
             continue
         if name in valid and value not in valid[name]:
             continue
-        if name in ("group", "tag", "parent") and not value.isdigit():
+        if name in ("group", "tag", "parent", "customer_list") and not value.isdigit():
             continue
         if name == "sales_rep" and not (value.isdigit() or value == "none"):
             continue
@@ -80,10 +84,16 @@ class FirmListView(TenantView):
     def get(self, request, tenant_slug):
         filters = list_filters(request.GET)
         sort = request.GET.get("sort", "name")
-        page = paginate(
-            request,
-            selectors.firm_list(tenant=self.tenant, member=self.member, filters=filters, sort=sort),
+        fields = custom.active_fields(tenant=self.tenant, entity="firm")
+        firms = selectors.firm_list(
+            tenant=self.tenant,
+            member=self.member,
+            filters=filters,
+            sort=sort,
+            custom_fields=fields,
+            params=request.GET,
         )
+        page = paginate(request, firms)
         context = {
             "page": page,
             "filters": filters,
@@ -92,6 +102,9 @@ class FirmListView(TenantView):
             "firm_statuses": FirmStatus.choices,
             "firm_roles": FirmRole.choices,
             "employees": employee_choices(tenant=self.tenant),
+            "custom_columns": [f for f in fields if f.show_in_list],
+            "customer_lists": customer_list_choices(tenant=self.tenant),
+            "custom_filters": [(f, request.GET.get(f.form_name, "")) for f in fields],
             **firm_labels(self.tenant),
         }
         template = "companies/_firm_rows.html" if request.htmx else "companies/firm_list.html"
@@ -123,6 +136,35 @@ class FirmBulkView(TenantView):
                 tenant=self.tenant, actor=request.user, firms=firms, sales_rep=rep
             )
             messages.success(request, _("%(count)d firms updated.") % {"count": changed})
+        return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
+
+
+class FirmBulkListView(TenantView):
+    """Bulk action on the selected firms of the list: add them to a customer list."""
+
+    permissions = {"POST": "customer_lists.manage"}
+
+    def post(self, request, tenant_slug):
+        ids = [int(pk) for pk in request.POST.getlist("firms") if pk.isdigit()][:500]
+        firms = list(
+            selectors.visible_firms(tenant=self.tenant, member=self.member).filter(pk__in=ids)
+        )
+        list_id = request.POST.get("customer_list", "")
+        target = (
+            customer_list_choices(tenant=self.tenant).filter(pk=list_id).first()
+            if list_id.isdigit()
+            else None
+        )
+        if not firms or target is None:
+            messages.error(request, _("Choose firms and a customer list."))
+        else:
+            added = customer_list_add_firms(
+                tenant=self.tenant, actor=request.user, customer_list=target, firms=firms
+            )
+            messages.success(
+                request,
+                _("%(count)d firms added to %(list)s.") % {"count": added, "list": target.name},
+            )
         return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
 
 
@@ -322,6 +364,9 @@ class FirmDetailView(FirmTabMixin, TenantView):
             "tags": list(firm.tags.all()),
             "groups": list(firm.groups.all()),
             "role_labels": choices.labels(tenant=self.tenant, key="firm_role"),
+            "custom_rows": custom.display_rows(
+                tenant=self.tenant, entity="firm", custom=firm.custom
+            ),
         }
         return self.render_tab(request, context)
 

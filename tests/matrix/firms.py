@@ -16,6 +16,19 @@ def prepare(w):
     w.contact = w.firm.primary_contact
 
 
+def custom_field(w):
+    from django_scopes import scope
+
+    from companies.services.settings import custom_field_save
+
+    with scope(tenant=w.tenant.pk):
+        field = custom_field_save(
+            tenant=w.tenant, actor=None, entity="firm", label="Region", kind="text", options=[],
+            required=False, show_in_list=True, order=1, is_active=True,
+        )  # fmt: skip
+    return {"pk": field.pk}
+
+
 def firm(w):
     return {"pk": w.firm.pk}
 
@@ -28,6 +41,11 @@ MATRIX = {
     "companies:firm-list": ("GET", None, EVERYONE),
     "companies:firm-create": ("GET", None, EVERYONE),
     "companies:firm-bulk": (
+        "POST",
+        None,
+        {"employee": FORBIDDEN, "manager": REDIRECT, "executive": REDIRECT},
+    ),
+    "companies:firm-bulk-list": (
         "POST",
         None,
         {"employee": FORBIDDEN, "manager": REDIRECT, "executive": REDIRECT},
@@ -48,4 +66,19 @@ MATRIX = {
         {"employee": FORM_ERROR, "manager": FORM_ERROR, "executive": FORM_ERROR},
     ),
     "companies:contact-edit": ("GET", contact, EVERYONE),
+    "companies:customfield-list": (
+        "GET",
+        None,
+        {"employee": FORBIDDEN, "manager": OK, "executive": OK},
+    ),
+    "companies:customfield-create": (
+        "GET",
+        None,
+        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
+    ),
+    "companies:customfield-edit": (
+        "GET",
+        custom_field,
+        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
+    ),
 }

@@ -1,0 +1,15 @@
+"""Background work of firms and contacts."""
+
+from celery import shared_task
+
+from core.tasks import TenantTask
+
+
+@shared_task(base=TenantTask, name="companies.tasks.run_import", ignore_result=True)
+def run_import(job_id, *, tenant_id):
+    """Run an import job to its end; a second delivery of the same job does nothing twice."""
+    from accounts.models import Tenant
+    from companies.services.imports import import_run
+
+    job = import_run(tenant=Tenant.objects.get(pk=tenant_id), job_id=job_id)
+    return job.status if job else None

@@ -1,0 +1,53 @@
+"""The quick search in the top bar and the phone book."""
+
+from django.shortcuts import render
+
+from companies.selectors import search
+from core import choices
+from core.views import TenantView
+
+PAGE_SIZE = 25
+
+
+class SearchView(TenantView):
+    """``?q=``: a dropdown fragment for the navbar box (htmx), or the full results page."""
+
+    permissions = {"GET": "firms.view"}
+
+    def get(self, request, tenant_slug):
+        limit = search.QUICK_LIMIT if request.htmx else PAGE_SIZE
+        results = search.quick_search(
+            tenant=self.tenant, member=self.member, query=request.GET.get("q", ""), limit=limit
+        )
+        context = {"results": results}
+        if results.firms and not request.htmx:
+            context["type_labels"] = choices.labels(tenant=self.tenant, key="firm_type")
+        template = "companies/search_dropdown.html" if request.htmx else "companies/search.html"
+        return render(request, template, context)
+
+
+class PhonebookView(TenantView):
+    """Every visible contact with phones and e-mails: searchable, sortable by name, paged."""
+
+    permissions = {"GET": "firms.view"}
+
+    def get(self, request, tenant_slug):
+        terms = search.parse_query(request.GET.get("q", ""))
+        sort = request.GET.get("sort", "")
+        sort = sort if sort in search.CONTACT_SORTS else ""
+        page = search.phonebook(
+            tenant=self.tenant,
+            member=self.member,
+            query=terms.text,
+            sort=sort,
+            page=request.GET.get("page"),
+            per_page=PAGE_SIZE,
+        )
+        context = {
+            "page": page,
+            "q": terms.text,
+            "sort": sort,
+            "next_sort": "-name" if sort == "name" else "name",
+        }
+        template = "companies/phonebook_rows.html" if request.htmx else "companies/phonebook.html"
+        return render(request, template, context)

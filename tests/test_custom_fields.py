@@ -1,0 +1,85 @@
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+
+from companies.models import CustomField, Firm
+from tests.factories import make_firm
+from tests.test_firms import firm_post
+
+
+def url(world, name, *args):
+    return reverse(f"companies:{name}", args=[world.tenant.slug, *args])
+
+
+def add_field(client, world, **overrides):
+    data = {"entity": "firm", "label": "Bölge", "kind": "choice", "options_text": "Marmara\nEge\n",
+            "required": "on", "show_in_list": "on", "order": "1", "is_active": "on"}  # fmt: skip
+    data.update(overrides)
+    return client.post(url(world, "customfield-create"), data)
+
+
+@pytest.mark.django_db
+def test_custom_field_on_form_list_filter_detail_and_history(client, world):
+    client.force_login(world.executive.user)
+    assert add_field(client, world).status_code == 302
+    assert (
+        add_field(client, world, label="Dealer since", kind="date", required="").status_code == 302
+    )
+    with scope(tenant=world.tenant.pk):
+        region = CustomField.objects.get(label="Bölge")
+    assert region.key == "bolge" and region.options == ["Marmara", "Ege"]
+    # Required: the form refuses a firm without it.
+    response = client.post(url(world, "firm-create"), firm_post())
+    assert response.status_code == 400 and "This field is required" in response.text
+    response = client.post(
+        url(world, "firm-create"), firm_post(cf_bolge="Ege", cf_dealer_since="2020-05-01")
+    )
+    assert response.status_code == 302
+    with scope(tenant=world.tenant.pk):
+        firm = Firm.objects.get(name="Marmara Dağıtım")
+    assert firm.custom == {"bolge": "Ege", "dealer_since": "2020-05-01"}
+    other = make_firm(world.tenant, "Other", custom={"bolge": "Marmara"})
+    listing = client.get(url(world, "firm-list"), {"cf_bolge": "Ege"})
+    assert "Marmara Dağıtım" in listing.text and ">Other<" not in listing.text
+    assert '<th scope="col" class="kv-hide-sm">Bölge</th>' in listing.text
+    detail = client.get(url(world, "firm-detail", firm.pk))
+    assert "Bölge" in detail.text and "2020-05-01" in detail.text
+    data = firm_post(cf_bolge="Marmara", cf_dealer_since="", name="Marmara Dağıtım")
+    data.update({"status": "first_contact", "primary_contact": "", "addresses-TOTAL_FORMS": "0"})
+    assert client.post(url(world, "firm-edit", firm.pk), data).status_code == 302
+    history = client.get(url(world, "firm-history", firm.pk))
+    assert "Bölge" in history.text and "Ege" in history.text and "Marmara" in history.text
+    assert other.custom == {"bolge": "Marmara"}
+
+
+@pytest.mark.django_db
+def test_required_builtin_fields(client, world):
+    client.force_login(world.executive.user)
+    response = client.post(
+        url(world, "customfield-list"), {"firm": ["tax_number"], "contact": ["job_title"]}
+    )
+    assert response.status_code == 302
+    response = client.post(url(world, "firm-create"), firm_post(tax_number=""))
+    assert response.status_code == 400 and "This field is required" in response.text
+    assert (
+        client.post(url(world, "firm-create"), firm_post(tax_number="1234567890")).status_code
+        == 302
+    )
+
+
+@pytest.mark.django_db
+def test_custom_field_form_rules_and_hostile_input(client, world):
+    client.force_login(world.executive.user)
+    assert add_field(client, world, options_text="").status_code == 400  # a choice needs options
+    for value in ["x" * 5000, "a\x00b", "<script>x</script>", "l\r\nx"]:
+        response = add_field(client, world, label=value, kind="text")
+        assert response.status_code in (302, 400)
+    with scope(tenant=world.tenant.pk):
+        field = CustomField.objects.filter(kind="text").first()
+    response = client.post(
+        url(world, "customfield-edit", field.pk),
+        {"entity": "firm", "label": "Changed", "kind": "number", "order": "1", "is_active": "on"},
+    )
+    assert response.status_code == 400 and "cannot change" in response.text
+    listing = client.get(url(world, "firm-list"), {f"cf_{field.key}": "a\x00b" + "y" * 500})
+    assert listing.status_code == 200
