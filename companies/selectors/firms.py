@@ -46,13 +46,7 @@ def can_change_firm(*, tenant, member, firm):
 def firm_list(*, tenant, member, filters=None, sort="name", custom_fields=(), params=None):
     """The firm list: the member's visible firms with the columns the list shows."""
     f = filters or {}
-    first_city = Address.objects.filter(firm=OuterRef("pk")).order_by("id").values("city")[:1]
-    qs = (
-        visible_firms(tenant=tenant, member=member)
-        .select_related("sales_rep", "rating", "parent")
-        .prefetch_related("tags")
-        .annotate(city=Subquery(first_city))
-    )
+    qs = visible_firms(tenant=tenant, member=member)
     if f.get("q"):
         qs = qs.filter(Q(name__icontains=f["q"]) | Q(code__icontains=f["q"]))
     for field in ("type", "status", "priority"):
@@ -80,7 +74,29 @@ def firm_list(*, tenant, member, filters=None, sort="name", custom_fields=(), pa
         qs = qs.filter(pk__in=firms_in_list(tenant, member, f["customer_list"]))
     if custom_fields:
         qs = custom.apply_filters(qs, fields=custom_fields, params=params or {})
+    if sort in ("city", "-city"):
+        qs = qs.annotate(city=first_city())
     return qs.order_by(*SORTS.get(sort, SORTS["name"]))
+
+
+def first_city():
+    return Subquery(Address.objects.filter(firm=OuterRef("pk")).order_by("id").values("city")[:1])
+
+
+def firm_rows(*, page_ids, sort="name"):
+    """The columns of one page of the list, for the ids a paginated ``firm_list`` chose.
+
+    The joins and the city subquery run for the page's rows only, not for every row an
+    OFFSET skips.
+    """
+    rows = (
+        Firm.objects.filter(pk__in=page_ids)
+        .select_related("sales_rep", "rating", "parent")
+        .prefetch_related("tags")
+        .annotate(city=first_city())
+    )
+    order = {pk: index for index, pk in enumerate(page_ids)}
+    return sorted(rows, key=lambda firm: order[firm.pk])
 
 
 def firm_get(*, tenant, member, pk):

@@ -110,7 +110,8 @@ class Terms:
         return sum(ch.isalnum() for ch in self.text) >= MIN_SIGNIFICANT
 
     @property
-    def email_like(self):
+    def single_token(self):
+        """No spaces: it may be (part of) a code or an e-mail address."""
         return " " not in self.text
 
 
@@ -174,7 +175,7 @@ def _channel_arms(tenant, terms, owner, owners):
     if terms.digits:
         phones = Phone.objects.filter(digits__contains=terms.digits, **visible)
         arms.append(phones.order_by().values(owner)[:ARM_LIMIT])
-    if terms.email_like:
+    if terms.single_token:
         emails = Email.objects.filter(_email_match(terms), **visible)
         arms.append(emails.order_by().values(owner)[:ARM_LIMIT])
     return arms
@@ -199,7 +200,7 @@ def firm_matches(*, tenant, member, query, firms=None):
         _nearest(firms, terms, _firm_name()),
         firms.filter(code__in={terms.text, terms.text.upper()}).order_by().values("pk"),
     ]
-    if terms.email_like:
+    if terms.single_token:
         fragment = Fold(Value(f"%{escape_like(terms.text)}%"))
         arms.append(
             firms.filter(Like(Fold(F("code")), fragment)).order_by().values("pk")[:ARM_LIMIT]

@@ -93,7 +93,8 @@ class FirmListView(TenantView):
             custom_fields=fields,
             params=request.GET,
         )
-        page = paginate(request, firms)
+        page = paginate(request, firms.values_list("pk", flat=True))
+        page.object_list = selectors.firm_rows(page_ids=list(page.object_list), sort=sort)
         context = {
             "page": page,
             "filters": filters,
