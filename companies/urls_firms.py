@@ -2,10 +2,13 @@
 
 from django.urls import path
 
-from companies.views import contacts, firms
+from companies.views import contacts, firms, taxonomy
 from companies.views import settings as firm_settings
 
 urlpatterns = [
+    path("settings/tags-and-groups/", taxonomy.TaxonomyView.as_view(), name="taxonomy"),
+    path("settings/tags/<int:pk>/", taxonomy.TagEditView.as_view(), name="tag-edit"),
+    path("settings/groups/<int:pk>/", taxonomy.GroupEditView.as_view(), name="group-edit"),
     path(
         "settings/custom-fields/",
         firm_settings.CustomFieldListView.as_view(),

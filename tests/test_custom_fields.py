@@ -83,3 +83,40 @@ def test_custom_field_form_rules_and_hostile_input(client, world):
     assert response.status_code == 400 and "cannot change" in response.text
     listing = client.get(url(world, "firm-list"), {f"cf_{field.key}": "a\x00b" + "y" * 500})
     assert listing.status_code == 200
+
+
+@pytest.mark.django_db
+def test_tags_and_groups(client, world, other_world):
+    from companies.models import FirmGroup, Tag
+
+    client.force_login(world.executive.user)
+    page = reverse("companies:taxonomy", args=[world.tenant.slug])
+    assert client.post(page, {"kind": "tag", "name": "VIP", "colour": "#ff0000"}).status_code == 302
+    assert client.post(page, {"kind": "tag", "name": "vip", "colour": ""}).status_code == 400
+    assert client.post(page, {"kind": "group", "name": "Türkiye", "parent": ""}).status_code == 302
+    with scope(tenant=world.tenant.pk):
+        top = FirmGroup.objects.get(name="Türkiye")
+        vip = Tag.objects.get(name="VIP")
+    assert (
+        client.post(page, {"kind": "group", "name": "Marmara", "parent": top.pk}).status_code == 302
+    )
+    with scope(tenant=world.tenant.pk):
+        marmara = FirmGroup.objects.get(name="Marmara")
+    edit = reverse("companies:group-edit", args=[world.tenant.slug, top.pk])
+    assert client.post(edit, {"name": "Türkiye", "parent": marmara.pk}).status_code == 400
+    with scope(tenant=other_world.tenant.pk):
+        foreign = FirmGroup.objects.create(tenant=other_world.tenant, name="X")
+    assert (
+        client.post(page, {"kind": "group", "name": "Y", "parent": foreign.pk}).status_code == 400
+    )
+    firm = make_firm(world.tenant, "Etiketli")
+    with scope(tenant=world.tenant.pk):
+        firm.tags.add(vip)
+        firm.groups.add(marmara)
+    listing = client.get(reverse("companies:firm-list", args=[world.tenant.slug]), {"tag": vip.pk})
+    assert ">Etiketli<" in listing.text
+    listing = client.get(
+        reverse("companies:firm-list", args=[world.tenant.slug]), {"group": marmara.pk}
+    )
+    assert ">Etiketli<" in listing.text
+    assert "Marmara" in client.get(page).text

@@ -47,3 +47,23 @@ class RequiredFieldsForm(forms.Form):
                 (name, str(model._meta.get_field(name).verbose_name).capitalize())
                 for name in OPTIONAL_BUILTINS[entity]
             ]
+
+
+class TagForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    colour = forms.RegexField(
+        label=_("Colour"),
+        regex=r"^#[0-9a-fA-F]{6}$",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "color"}),
+        error_messages={"invalid": _("Use a colour like #1a2b3c.")},
+    )
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    parent = forms.ModelChoiceField(label=_("Under"), queryset=None, required=False)
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = groups

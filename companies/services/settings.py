@@ -63,3 +63,56 @@ def required_fields_save(*, tenant, actor, firm, contact):
         changes=audit.diff(before, {k: ", ".join(v) for k, v in chosen.items()}),
     )  # fmt: skip
     return tenant
+
+
+@transaction.atomic
+def tag_save(*, tenant, actor, tag=None, name, colour):
+    """Create or rename a tag; names are unique in the tenant, whatever their case."""
+    from companies.models import Tag
+
+    name = name.strip()
+    clash = Tag.objects.filter(tenant=tenant, name__iexact=name)
+    if tag is not None:
+        clash = clash.exclude(pk=tag.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("A tag with this name exists already.")})
+    action = AuditEntry.Action.UPDATE if tag else AuditEntry.Action.CREATE
+    tag = tag or Tag(tenant=tenant)
+    before = audit.snapshot(tag, ["name", "colour"]) if tag.pk else {}
+    tag.name, tag.colour = name, colour
+    tag.save()
+    audit.record(
+        tenant=tenant, actor=actor, instance=tag, action=action,
+        changes=audit.diff(before, audit.snapshot(tag, ["name", "colour"])),
+    )  # fmt: skip
+    return tag
+
+
+@transaction.atomic
+def group_save(*, tenant, actor, group=None, name, parent):
+    """Create or change a firm group of the n-level tree; a group cannot go under itself."""
+    from companies.models import FirmGroup
+
+    if parent is not None and parent.tenant_id != tenant.pk:
+        raise ValidationError({"parent": _("Select a valid choice.")})
+    ancestor = parent
+    while ancestor is not None and group is not None:
+        if ancestor.pk == group.pk:
+            raise ValidationError({"parent": _("A group cannot stand under itself.")})
+        ancestor = ancestor.parent
+    name = name.strip()
+    clash = FirmGroup.objects.filter(tenant=tenant, parent=parent, name__iexact=name)
+    if group is not None:
+        clash = clash.exclude(pk=group.pk)
+    if clash.exists():
+        raise ValidationError({"name": _("A group with this name exists here already.")})
+    action = AuditEntry.Action.UPDATE if group else AuditEntry.Action.CREATE
+    group = group or FirmGroup(tenant=tenant)
+    before = audit.snapshot(group, ["name", "parent"]) if group.pk else {}
+    group.name, group.parent = name, parent
+    group.save()
+    audit.record(
+        tenant=tenant, actor=actor, instance=group, action=action,
+        changes=audit.diff(before, audit.snapshot(group, ["name", "parent"])),
+    )  # fmt: skip
+    return group

@@ -29,6 +29,24 @@ def custom_field(w):
     return {"pk": field.pk}
 
 
+def tag(w):
+    from django_scopes import scope
+
+    from companies.models import Tag
+
+    with scope(tenant=w.tenant.pk):
+        return {"pk": Tag.objects.create(tenant=w.tenant, name="VIP").pk}
+
+
+def group(w):
+    from django_scopes import scope
+
+    from companies.models import FirmGroup
+
+    with scope(tenant=w.tenant.pk):
+        return {"pk": FirmGroup.objects.create(tenant=w.tenant, name="Marmara").pk}
+
+
 def firm(w):
     return {"pk": w.firm.pk}
 
@@ -66,6 +84,17 @@ MATRIX = {
         {"employee": FORM_ERROR, "manager": FORM_ERROR, "executive": FORM_ERROR},
     ),
     "companies:contact-edit": ("GET", contact, EVERYONE),
+    "companies:taxonomy": ("GET", None, {"employee": FORBIDDEN, "manager": OK, "executive": OK}),
+    "companies:tag-edit": (
+        "GET",
+        tag,
+        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
+    ),
+    "companies:group-edit": (
+        "GET",
+        group,
+        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
+    ),
     "companies:customfield-list": (
         "GET",
         None,
