@@ -3,40 +3,13 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
 from companies.models import Reference, Sample
 from companies.services.firms import firm_create
 from companies.services.references import reference_create, sample_create
 from core.models import AuditEntry
-
-HOSTILE = [
-    "x" * 20000,
-    "nul\x00byte",
-    "line\r\nBcc: victim@example.com",
-    '<script>alert("x")</script>',
-    "' OR 1=1 --",
-    "",
-    "-1",
-    "99999999999999999999999",
-    "²",
-    "٣٤٥",
-]
-ALLOWED = {200, 302, 400, 403, 404}
-
-
-def url(world, name, *args):
-    return reverse(f"companies:{name}", args=[world.tenant.slug, *args])
-
-
-def make_firm(world, name, **data):
-    with scope(tenant=world.tenant.pk):
-        return firm_create(
-            tenant=world.tenant,
-            actor=world.executive.user,
-            data={"name": name, "type": "customer", **data},
-        )
+from tests.helpers import ALLOWED, HOSTILE, make_firm, url
 
 
 def counts():
