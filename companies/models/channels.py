@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from core.models import TenantModel
@@ -91,7 +92,11 @@ class Address(Channel):
     )
 
     class Meta(Channel.Meta):
-        indexes = [models.Index(fields=["tenant", "city"])]
+        indexes = [
+            models.Index(fields=["tenant", "city"]),
+            # The firm list's city filter matches case-insensitively (UPPER(city) = UPPER(%s)).
+            models.Index("tenant", Upper("city"), name="address_city_upper"),
+        ]
 
     def __str__(self):
         return ", ".join(
