@@ -30,6 +30,7 @@ urlpatterns = [
     path("firms/bulk/add-to-list/", firms.FirmBulkListView.as_view(), name="firm-bulk-list"),
     path("firms/<int:pk>/", firms.FirmDetailView.as_view(), name="firm-detail"),
     path("firms/<int:pk>/edit/", firms.FirmEditView.as_view(), name="firm-edit"),
+    path("firms/<int:pk>/logo/", firms.FirmLogoView.as_view(), name="firm-logo"),
     path("firms/<int:pk>/contacts/", firms.FirmContactsView.as_view(), name="firm-contacts"),
     path("firms/<int:pk>/timeline/", firms.FirmTimelineView.as_view(), name="firm-timeline"),
     path("firms/<int:pk>/tree/", firms.FirmTreeView.as_view(), name="firm-tree"),

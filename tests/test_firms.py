@@ -372,3 +372,27 @@ def test_bulk_add_to_customer_list_and_filter_by_it(client, world):
     assert ">Alfa<" in listing.text and ">Beta<" not in listing.text
     client.force_login(world.employee.user)  # may view lists, not change them
     assert client.post(url(world, "firm-bulk-list"), {"firms": [b.pk]}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_logo_upload_checked_by_content_served_and_removed(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+    client.force_login(world.executive.user)
+    bad = firm_post(logo_upload=SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>"))
+    response = client.post(url(world, "firm-create"), bad)
+    assert response.status_code == 400 and "not accepted" in response.text
+    good = firm_post(logo_upload=SimpleUploadedFile("logo.png", png))
+    response = client.post(url(world, "firm-create"), good)
+    assert response.status_code == 302
+    with scope(tenant=world.tenant.pk):
+        firm = Firm.objects.get(name="Marmara Dağıtım")
+    assert firm.logo.name.startswith(f"{world.tenant.pk}/companies/firm/")
+    logo = client.get(url(world, "firm-logo", firm.pk))
+    assert logo.status_code == 200 and b"".join(logo.streaming_content) == png
+    assert logo["X-Content-Type-Options"] == "nosniff"
+    data = firm_post(remove_logo="on", status="first_contact", primary_contact="")
+    data["addresses-TOTAL_FORMS"] = "0"
+    assert client.post(url(world, "firm-edit", firm.pk), data).status_code == 302
+    assert client.get(url(world, "firm-logo", firm.pk)).status_code == 404

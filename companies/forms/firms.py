@@ -8,6 +8,7 @@ from companies.custom_fields import custom_values, extend_form, strip_custom
 from companies.models import Contact, Firm, FirmGroup, Tag
 from companies.models.firms import FirmRole, FirmStatus, FirmType
 from core import choices
+from core.files import PHOTO_POLICY, clean_upload
 
 TEXT_LIMIT = 5000
 CHOICE_FIELDS = {
@@ -48,6 +49,8 @@ class FirmForm(forms.ModelForm):
     primary_contact = forms.ModelChoiceField(
         label=_("Primary contact"), queryset=None, required=False
     )
+    logo_upload = forms.FileField(label=_("Logo"), required=False)
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
 
     class Meta:
         model = Firm
@@ -104,10 +107,19 @@ class FirmForm(forms.ModelForm):
         for name in ("tags", "groups"):
             self.fields[name].widget.attrs["size"] = 4
         extend_form(self, tenant=tenant, entity="firm", instance=self.instance)
+        self.fields["logo_upload"].widget.attrs["accept"] = PHOTO_POLICY.accept
+        if not (self.instance.pk and self.instance.logo):
+            del self.fields["remove_logo"]
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload:
+            clean_upload(upload, PHOTO_POLICY)
+        return upload
 
     def service_data(self):
         """The cleaned values the firm services take, without the many-to-many fields."""
-        skip = {"groups", "tags"}
+        skip = {"groups", "tags", "logo_upload", "remove_logo"}
         data = {k: v for k, v in strip_custom(self.cleaned_data).items() if k not in skip}
         data["custom"] = custom_values(self, self.instance)
         return data

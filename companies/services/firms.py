@@ -14,7 +14,7 @@ FIRM_FIELDS = (
     "code", "name", "type", "roles", "parent", "legal_form", "brand", "tax_number",
     "trade_registry_number", "founding_date", "employee_count", "sector", "lead_source",
     "ownership_status", "rating", "rating_start", "rating_end", "priority", "certificates",
-    "notes", "sales_rep", "support_rep", "primary_contact", "is_active", "status",
+    "notes", "sales_rep", "support_rep", "primary_contact", "is_active", "status", "logo",
 )  # fmt: skip
 
 
@@ -41,6 +41,14 @@ STATUS_EVENTS = {
         {FirmStatus.FIRST_CONTACT, FirmStatus.IN_TALKS},
     ),
 }
+
+
+def _store_logo(firm, logo):
+    """Save an uploaded logo (already checked by content) under a generated name."""
+    if logo is False:
+        firm.logo = ""
+    elif logo is not None:
+        firm.logo.save(logo.name, logo, save=False)
 
 
 def _check_same_tenant(tenant, values):
@@ -90,7 +98,9 @@ def channel_snapshot(*, tenant, owner_field, owner):
 
 
 @transaction.atomic
-def firm_create(*, tenant, actor, data, channels=None, groups=(), tags=(), first_contact=None):
+def firm_create(
+    *, tenant, actor, data, channels=None, groups=(), tags=(), first_contact=None, logo=None
+):
     """A new firm in status "first contact"; its first contact becomes the primary contact."""
     _check_same_tenant(tenant, data)
     firm = Firm(tenant=tenant, created_by=actor, status=FirmStatus.FIRST_CONTACT)
@@ -102,6 +112,7 @@ def firm_create(*, tenant, actor, data, channels=None, groups=(), tags=(), first
     elif Firm.objects.filter(tenant=tenant, code__iexact=firm.code).exists():
         raise ValidationError({"code": _("Another firm has this code.")})
     firm.path = _path_for(firm.parent)
+    _store_logo(firm, logo)
     firm.save()
     firm.groups.set(groups)
     firm.tags.set(tags)
@@ -124,8 +135,11 @@ def firm_create(*, tenant, actor, data, channels=None, groups=(), tags=(), first
 
 
 @transaction.atomic
-def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=None):
-    """Change a firm; moving it in the tree moves its whole subtree."""
+def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=None, logo=None):
+    """Change a firm; moving it in the tree moves its whole subtree.
+
+    ``logo``: an upload to store, False to remove the logo, None to leave it.
+    """
     _check_same_tenant(tenant, data)
     firm = Firm.objects.select_for_update().get(tenant=tenant, pk=firm.pk)
     before = {**snapshot(firm, FIRM_FIELDS), **_m2m_snapshot(firm)}
@@ -154,6 +168,7 @@ def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=N
                 {"type": _("The firms under this one cannot stand under that type.")}
             )
         firm.path = _path_for(firm.parent)
+    _store_logo(firm, logo)
     firm.save()
     if firm.sales_rep_id is not None:
         _close_open_claims(tenant=tenant, actor=actor, firm=firm)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from companies.selectors.lists import customer_list_choices
 from companies.services import firms as services
 from companies.services.lists import customer_list_add_firms
 from core import choices
+from core.files import serve
 from core.views import TenantView, paginate
 
 FILTERS = (
@@ -180,20 +182,14 @@ class FirmFormMixin:
         )
 
     def build(self, data=None, instance=None, existing=None):
-        form = (
-            FirmForm(
-                data,
-                request_files=None,
-            )
-            if False
-            else FirmForm(
-                data,
-                instance=instance,
-                tenant=self.tenant,
-                parents=self.parents(),
-                employees=employee_choices(tenant=self.tenant),
-                initial=self.initial_values(),
-            )
+        form = FirmForm(
+            data,
+            self.request.FILES if data is not None else None,
+            instance=instance,
+            tenant=self.tenant,
+            parents=self.parents(),
+            employees=employee_choices(tenant=self.tenant),
+            initial=self.initial_values(),
         )
         formsets = channel_formsets(tenant=self.tenant, data=data, existing=existing)
         return form, formsets
@@ -245,6 +241,7 @@ class FirmCreateView(FirmFormMixin, TenantView):
                     groups=form.cleaned_data["groups"],
                     tags=form.cleaned_data["tags"],
                     first_contact=first_contact,
+                    logo=form.cleaned_data["logo_upload"],
                 )
             except ValidationError as error:
                 form_error(form, error)
@@ -305,6 +302,9 @@ class FirmEditView(FirmFormMixin, TenantView):
                     channels=channel_values(formsets),
                     groups=form.cleaned_data["groups"],
                     tags=form.cleaned_data["tags"],
+                    logo=False
+                    if form.cleaned_data.get("remove_logo")
+                    else form.cleaned_data["logo_upload"],
                 )
             except ValidationError as error:
                 form_error(form, error)
@@ -434,3 +434,15 @@ class FirmHistoryView(FirmTabMixin, TenantView):
             request,
             {"firm": firm, "entries": selectors.firm_history(tenant=self.tenant, firm=firm)},
         )
+
+
+class FirmLogoView(FirmTabMixin, TenantView):
+    """The firm's logo, served only to those who may see the firm."""
+
+    permissions = {"GET": "firms.view"}
+
+    def get(self, request, tenant_slug, pk):
+        firm = self.load(pk)
+        if not firm.logo:
+            raise Http404
+        return serve(firm.logo, filename=f"{firm.code}-logo{firm.logo.name[-4:]}")

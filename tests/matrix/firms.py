@@ -1,7 +1,7 @@
 """Matrix entries for firm and contact pages."""
 
 from tests.factories import make_firm
-from tests.matrix.common import EVERYONE, FORBIDDEN, FORM_ERROR, OK, REDIRECT
+from tests.matrix.common import EVERYONE, FORBIDDEN, FORM_ERROR, NOT_FOUND, OK, REDIRECT
 
 
 def prepare(w):
@@ -69,6 +69,12 @@ MATRIX = {
         {"employee": FORBIDDEN, "manager": REDIRECT, "executive": REDIRECT},
     ),
     "companies:firm-detail": ("GET", firm, EVERYONE),
+    # No logo uploaded: every role that may see the firm gets the same 404.
+    "companies:firm-logo": (
+        "GET",
+        firm,
+        {"employee": NOT_FOUND, "manager": NOT_FOUND, "executive": NOT_FOUND},
+    ),
     "companies:firm-edit": ("GET", firm, EVERYONE),
     "companies:firm-contacts": ("GET", firm, EVERYONE),
     "companies:firm-timeline": ("GET", firm, EVERYONE),
