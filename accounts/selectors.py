@@ -4,7 +4,14 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django_scopes import scope
 
-from accounts.models import Employee, EmployeeDocument, EmployeeNote, PermissionProfile, Tenant
+from accounts.models import (
+    Employee,
+    EmployeeDocument,
+    EmployeeNote,
+    PermissionProfile,
+    Tenant,
+    User,
+)
 from accounts.permissions import subordinate_ids
 from core import audit, choices
 
@@ -167,3 +174,8 @@ def employer_firms(*, tenant, member=None):
     if member is not None and member.firm_id is not None:
         qs = qs.filter(Q(pk=member.firm_id) | Q(path__startswith=member.firm.subtree_prefix))
     return qs.order_by("name")
+
+
+def user_get(*, pk):
+    """A user by id, or None (the invitation link names its user)."""
+    return User.objects.filter(pk=pk).first()

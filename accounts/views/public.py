@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors, services
 from accounts.forms import LanguageForm, PreferencesForm
-from accounts.models import User
 from accounts.tokens import invitation_token
 from core.permissions import LOGGED_IN, PUBLIC
 from core.views import KervanView
@@ -51,7 +50,7 @@ class InvitationView(KervanView):
             pk = int(urlsafe_base64_decode(uidb64).decode())
         except (ValueError, UnicodeDecodeError, OverflowError):
             return None
-        user = User.objects.filter(pk=pk).first()
+        user = selectors.user_get(pk=pk)
         if user is None or not invitation_token.check_token(user, token):
             return None
         return user

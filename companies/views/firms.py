@@ -12,9 +12,9 @@ from accounts.views.employees import form_error
 from companies import custom_fields as custom
 from companies.forms.channels import channel_formsets, channel_values
 from companies.forms.firms import ContactQuickForm, FirmForm, employee_choices
-from companies.models import FirmGroup, Tag
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
 from companies.selectors import firms as selectors
+from companies.selectors import settings as settings_selectors
 from companies.selectors.lists import customer_list_choices
 from companies.services import firms as services
 from companies.services.lists import customer_list_add_firms
@@ -108,8 +108,8 @@ class FirmListView(TenantView):
             "employees": employee_choices(tenant=self.tenant),
             "custom_columns": [f for f in fields if f.show_in_list],
             "customer_lists": customer_list_choices(tenant=self.tenant),
-            "tags": Tag.objects.filter(tenant=self.tenant).order_by("name"),
-            "groups": FirmGroup.objects.filter(tenant=self.tenant).order_by("name"),
+            "tags": settings_selectors.tag_list(tenant=self.tenant),
+            "groups": settings_selectors.group_list(tenant=self.tenant),
             "custom_filters": [(f, request.GET.get(f.form_name, "")) for f in fields],
             **firm_labels(self.tenant),
         }

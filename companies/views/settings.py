@@ -7,13 +7,9 @@ from django.utils.translation import gettext as _
 
 from accounts.views.employees import form_error
 from companies.forms.settings import CustomFieldForm, RequiredFieldsForm
-from companies.models import CustomField
+from companies.selectors import settings as selectors
 from companies.services import settings as services
 from core.views import TenantView
-
-
-def custom_field_list(tenant):
-    return CustomField.objects.filter(tenant=tenant).order_by("entity", "order", "label")
 
 
 class CustomFieldListView(TenantView):
@@ -21,7 +17,7 @@ class CustomFieldListView(TenantView):
 
     def context(self, required_form=None):
         return {
-            "fields": custom_field_list(self.tenant),
+            "fields": selectors.custom_field_list(tenant=self.tenant),
             "required_form": required_form
             or RequiredFieldsForm(initial=self.tenant.required_fields),
             "can_change": self.member.has_perm("settings.change"),
@@ -45,7 +41,11 @@ class CustomFieldSaveView(TenantView):
     permissions = {"GET": "settings.change", "POST": "settings.change"}
 
     def get_field(self, pk):
-        return get_object_or_404(custom_field_list(self.tenant), pk=pk) if pk else None
+        return (
+            get_object_or_404(selectors.custom_field_list(tenant=self.tenant), pk=pk)
+            if pk
+            else None
+        )
 
     def get(self, request, tenant_slug, pk=None):
         field = self.get_field(pk)

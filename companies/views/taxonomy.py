@@ -2,37 +2,22 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.views.employees import form_error
 from companies.forms.settings import GroupForm, TagForm
-from companies.models import FirmGroup, Tag
+from companies.selectors import settings as selectors
 from companies.services import settings as services
 from core.views import TenantView
 
 
 def tags(tenant):
-    return Tag.objects.filter(tenant=tenant).annotate(firm_count=Count("firm")).order_by("name")
+    return selectors.tag_list(tenant=tenant, with_counts=True)
 
 
 def groups(tenant):
-    return FirmGroup.objects.filter(tenant=tenant).select_related("parent").order_by("name")
-
-
-def group_tree(tenant):
-    """``[(depth, group, firm count)]`` in tree order."""
-    rows = list(groups(tenant).annotate(firm_count=Count("firm")))
-    children = {}
-    for group in rows:
-        children.setdefault(group.parent_id, []).append(group)
-    ordered, stack = [], [(0, g) for g in reversed(children.get(None, []))]
-    while stack:
-        depth, group = stack.pop()
-        ordered.append((depth, group))
-        stack.extend((depth + 1, child) for child in reversed(children.get(group.pk, [])))
-    return ordered
+    return selectors.group_list(tenant=tenant)
 
 
 class TaxonomyView(TenantView):
@@ -43,7 +28,7 @@ class TaxonomyView(TenantView):
     def context(self, tag_form=None, group_form=None):
         return {
             "tags": tags(self.tenant),
-            "group_rows": group_tree(self.tenant),
+            "group_rows": selectors.group_tree(tenant=self.tenant),
             "tag_form": tag_form or TagForm(),
             "group_form": group_form or GroupForm(groups=groups(self.tenant)),
             "can_change": self.member.has_perm("settings.change"),
