@@ -27,6 +27,7 @@ urlpatterns = [
     path("firms/", firms.FirmListView.as_view(), name="firm-list"),
     path("firms/new/", firms.FirmCreateView.as_view(), name="firm-create"),
     path("firms/bulk/", firms.FirmBulkView.as_view(), name="firm-bulk"),
+    path("firms/columns/", firms.FirmColumnsView.as_view(), name="firm-columns"),
     path("firms/bulk/add-to-list/", firms.FirmBulkListView.as_view(), name="firm-bulk-list"),
     path("firms/<int:pk>/", firms.FirmDetailView.as_view(), name="firm-detail"),
     path("firms/<int:pk>/edit/", firms.FirmEditView.as_view(), name="firm-edit"),

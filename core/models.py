@@ -1,6 +1,7 @@
 """Cross-cutting models: the tenant-owned base, editable lists, the audit log and the outbox."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -158,3 +159,21 @@ class Notification(TenantModel):
     @property
     def is_read(self):
         return self.read_at is not None
+
+
+class ListLayout(TenantModel):
+    """The columns a user chose for one list (seed 004): saved per user and list."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    list_key = models.SlugField(max_length=40)
+    columns = ArrayField(models.CharField(max_length=60), default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "user", "list_key"], name="listlayout_unique_user_list"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.list_key}: {', '.join(self.columns)}"

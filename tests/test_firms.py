@@ -396,3 +396,23 @@ def test_logo_upload_checked_by_content_served_and_removed(client, world):
     data["addresses-TOTAL_FORMS"] = "0"
     assert client.post(url(world, "firm-edit", firm.pk), data).status_code == 302
     assert client.get(url(world, "firm-logo", firm.pk)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_columns_chosen_per_user(client, world):
+    make_firm(world.tenant, "Kolon", "customer", priority="high")
+    client.force_login(world.executive.user)
+    listing = client.get(url(world, "firm-list"))
+    assert (
+        ">Representative<" in listing.text and ">Priority<" not in listing.text.split("<thead>")[1]
+    )
+    response = client.post(
+        url(world, "firm-columns"), {"columns": ["priority", "code", "nonsense"]}
+    )
+    assert response.status_code == 302
+    table = client.get(url(world, "firm-list")).text.split("<thead>")[1]
+    assert ">Priority<" in table and "High" in table and ">Representative<" not in table
+    assert table.index("Priority") < table.index("Code")  # the chosen order
+    client.force_login(world.manager.user)  # another user keeps the default
+    table = client.get(url(world, "firm-list")).text.split("<thead>")[1]
+    assert ">Representative<" in table and ">Priority<" not in table

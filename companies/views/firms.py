@@ -18,7 +18,7 @@ from companies.selectors import settings as settings_selectors
 from companies.selectors.lists import customer_list_choices
 from companies.services import firms as services
 from companies.services.lists import customer_list_add_firms
-from core import choices
+from core import choices, layouts
 from core.files import serve
 from core.views import TenantView, paginate
 
@@ -43,6 +43,27 @@ AREA_TABS = [
     ("companies:firm-lists", gettext_lazy("Customer lists")),
     ("companies:firm-comments", gettext_lazy("Comments")),
 ]
+
+
+# The firm list's optional columns (the name is always shown), in their default order.
+FIRM_COLUMNS = [
+    ("code", gettext_lazy("Code")),
+    ("type", gettext_lazy("Type")),
+    ("status", gettext_lazy("Status")),
+    ("city", gettext_lazy("City")),
+    ("sales_rep", gettext_lazy("Representative")),
+    ("tags", gettext_lazy("Tags")),
+    ("parent", gettext_lazy("Parent firm")),
+    ("priority", gettext_lazy("Priority")),
+    ("rating", gettext_lazy("Rating")),
+    ("created", gettext_lazy("Created")),
+]
+DEFAULT_COLUMNS = ["code", "type", "status", "city", "sales_rep", "tags"]
+
+
+def firm_columns(tenant, custom_fields):
+    """``[(key, label)]`` of every column the firm list can show, custom fields included."""
+    return [*FIRM_COLUMNS, *((f.form_name, f.label) for f in custom_fields)]
 
 
 def list_filters(params):
@@ -96,6 +117,14 @@ class FirmListView(TenantView):
             custom_fields=fields,
             params=request.GET,
         )
+        available = firm_columns(self.tenant, fields)
+        columns = layouts.columns_for(
+            tenant=self.tenant,
+            user=request.user,
+            list_key="firms",
+            available={key for key, _label in available},
+            default=DEFAULT_COLUMNS + [f.form_name for f in fields if f.show_in_list],
+        )
         page = paginate(request, firms.values_list("pk", flat=True))
         page.object_list = selectors.firm_rows(page_ids=list(page.object_list), sort=sort)
         context = {
@@ -106,7 +135,10 @@ class FirmListView(TenantView):
             "firm_statuses": FirmStatus.choices,
             "firm_roles": FirmRole.choices,
             "employees": employee_choices(tenant=self.tenant),
-            "custom_columns": [f for f in fields if f.show_in_list],
+            "columns": columns,
+            "column_labels": dict(available),
+            "available_columns": available,
+            "custom_by_name": {f.form_name: f for f in fields},
             "customer_lists": customer_list_choices(tenant=self.tenant),
             "tags": settings_selectors.tag_list(tenant=self.tenant),
             "groups": settings_selectors.group_list(tenant=self.tenant),
@@ -142,6 +174,23 @@ class FirmBulkView(TenantView):
                 tenant=self.tenant, actor=request.user, firms=firms, sales_rep=rep
             )
             messages.success(request, _("%(count)d firms updated.") % {"count": changed})
+        return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
+
+
+class FirmColumnsView(TenantView):
+    """Save the columns the user wants in the firm list."""
+
+    permissions = {"POST": "firms.view"}
+
+    def post(self, request, tenant_slug):
+        fields = custom.active_fields(tenant=self.tenant, entity="firm")
+        layouts.columns_save(
+            tenant=self.tenant,
+            user=request.user,
+            list_key="firms",
+            columns=request.POST.getlist("columns"),
+            available={key for key, _label in firm_columns(self.tenant, fields)},
+        )
         return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
 
 
