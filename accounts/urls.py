@@ -67,6 +67,11 @@ tenant_urls = [
         name="choice-create",
     ),
     path(
+        "settings/lists/<slug:list_key>/quick-add/",
+        administration.ChoiceQuickAddView.as_view(),
+        name="choice-quick-add",
+    ),
+    path(
         "settings/lists/<slug:list_key>/<int:pk>/",
         administration.ChoiceSaveView.as_view(),
         name="choice-edit",

@@ -98,3 +98,14 @@ def entry_counts(*, tenant):
         .values_list("list_key", "n")
     )
     return dict(rows)
+
+
+def next_order(*, tenant, key):
+    """An order value after the list's last entry."""
+    last = (
+        Choice.objects.filter(tenant=tenant, list_key=key)
+        .order_by("-order")
+        .values_list("order", flat=True)
+        .first()
+    )
+    return (last or 0) + 10

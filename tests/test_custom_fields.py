@@ -120,3 +120,27 @@ def test_tags_and_groups(client, world, other_world):
     )
     assert ">Etiketli<" in listing.text
     assert "Marmara" in client.get(page).text
+
+
+@pytest.mark.django_db
+def test_plus_beside_a_drop_down_adds_the_entry_in_place(client, world):
+    from core.models import Choice
+
+    client.force_login(world.executive.user)
+    form = client.get(url(world, "firm-create"))
+    assert "quick-add" in form.text and 'hx-target="#id_sector"' in form.text
+    add = reverse("accounts:choice-quick-add", args=[world.tenant.slug, "sector"])
+    response = client.post(add, {"quick_label": "  Tekstil  "}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    with scope(tenant=world.tenant.pk):
+        entry = Choice.objects.get(list_key="sector", label="Tekstil")
+    assert response.text.strip() == f'<option value="{entry.pk}" selected>Tekstil</option>'
+    again = client.post(add, {"quick_label": "tekstil"})
+    assert f'value="{entry.pk}"' in again.text  # the same entry, not a second one
+    for bad in ["", "   ", "a\x00b"]:
+        assert client.post(add, {"quick_label": bad}).status_code == 400
+    assert client.post(reverse("accounts:choice-quick-add", args=[world.tenant.slug, "position"]),
+                       {"quick_label": "Intern"}).status_code == 400  # fmt: skip
+    client.force_login(world.manager.user)
+    assert client.post(add, {"quick_label": "Kimya"}).status_code == 403
+    assert "quick-add" not in client.get(url(world, "firm-create")).text

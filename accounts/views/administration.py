@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -178,3 +178,33 @@ class OutboxListView(TenantView):
             "status": status,
         }
         return render(request, "accounts/outbox_list.html", context)
+
+
+class ChoiceQuickAddView(ChoiceListMixin, TenantView):
+    """The "+" beside a drop-down: add an entry to its Settings list and select it in place."""
+
+    permissions = {"POST": "settings.change"}
+
+    def post(self, request, tenant_slug, list_key):
+        self.load_list(list_key)
+        label = " ".join(request.POST.get("quick_label", "").split())[:120]
+        if not label or "\x00" in label:
+            return HttpResponse(_("Write a label first."), status=400)
+        existing = choices.options(tenant=self.tenant, key=self.spec.key).filter(
+            label__iexact=label
+        )
+        choice = existing.first()
+        if choice is None:
+            try:
+                choice = services.choice_save(
+                    tenant=self.tenant,
+                    actor=request.user,
+                    list_key=self.spec.key,
+                    label=label,
+                    order=choices.next_order(tenant=self.tenant, key=self.spec.key),
+                    colour="",
+                    is_active=True,
+                )
+            except ValidationError as error:
+                return HttpResponse(" ".join(error.messages), status=400)
+        return render(request, "components/_option.html", {"choice": choice})

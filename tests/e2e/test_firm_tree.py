@@ -65,3 +65,16 @@ def test_dealer_tree_and_accent_free_search(browsing, live_site):
     results.get_by_role("link", name=re.compile("Çiğdem Işık Yapı")).first.click()
     expect(page).to_have_url(re.compile(re.escape(customer_url.split(live_site)[-1]) + "$"))
     browsing.assert_clean()
+
+
+def test_plus_beside_a_drop_down(browsing, live_site):
+    world = factories.make_world("Acme", "a")
+    page = browsing.new_page()
+    log_in(page, world.executive.user.email, factories.PASSWORD)
+    page.goto(f"/o/{world.tenant.slug}/firms/new/")
+    sector = page.locator("#id_sector")
+    page.locator("#id_sector_group + details summary, #id_sector_group ~ details summary").first.click()
+    page.locator("#quick-id_sector").fill("Tekstil")
+    page.locator("#quick-id_sector + button").click()
+    expect(sector.locator("option:checked")).to_have_text("Tekstil")
+    browsing.assert_clean()

@@ -142,6 +142,11 @@ MATRIX = {
         department,
         {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
     ),
+    "accounts:choice-quick-add": (
+        "POST",
+        department,
+        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": FORM_ERROR},
+    ),
     "accounts:choice-edit": (
         "GET",
         department_entry,
