@@ -3,6 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TenantModel
 
@@ -14,7 +15,7 @@ class CustomField(TenantModel):
 
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("kind of value", "Number")
         DATE = "date", _("Date")
         CHOICE = "choice", _("Choice")
         BOOLEAN = "boolean", _("Yes / no")
