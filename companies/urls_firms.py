@@ -29,6 +29,7 @@ urlpatterns = [
     path("firms/bulk/", firms.FirmBulkView.as_view(), name="firm-bulk"),
     path("firms/columns/", firms.FirmColumnsView.as_view(), name="firm-columns"),
     path("firms/bulk/add-to-list/", firms.FirmBulkListView.as_view(), name="firm-bulk-list"),
+    path("firms/bulk/tag/", firms.FirmBulkTagView.as_view(), name="firm-bulk-tag"),
     path("firms/<int:pk>/", firms.FirmDetailView.as_view(), name="firm-detail"),
     path("firms/<int:pk>/edit/", firms.FirmEditView.as_view(), name="firm-edit"),
     path("firms/<int:pk>/logo/", firms.FirmLogoView.as_view(), name="firm-logo"),

@@ -416,3 +416,25 @@ def test_columns_chosen_per_user(client, world):
     client.force_login(world.manager.user)  # another user keeps the default
     table = client.get(url(world, "firm-list")).text.split("<thead>")[1]
     assert ">Representative<" in table and ">Priority<" not in table
+
+
+@pytest.mark.django_db
+def test_bulk_tag_only_firms_one_may_change(client, world):
+    from companies.models import Tag
+
+    own = make_firm(world.tenant, "Own", sales_rep=world.employee)
+    other = make_firm(world.tenant, "Other", sales_rep=world.outsider)
+    with scope(tenant=world.tenant.pk):
+        vip = Tag.objects.create(tenant=world.tenant, name="VIP")
+    client.force_login(world.employee.user)
+    response = client.post(
+        url(world, "firm-bulk-tag"), {"firms": [own.pk, other.pk], "tag": vip.pk}
+    )
+    assert response.status_code == 302
+    with scope(tenant=world.tenant.pk):
+        assert list(vip.firm_set.values_list("name", flat=True)) == ["Own"]
+    again = client.post(
+        url(world, "firm-bulk-tag"), {"firms": [own.pk], "tag": vip.pk}, follow=True
+    )
+    assert "0 firms tagged VIP" in again.text
+    assert "+ VIP" in client.get(url(world, "firm-timeline", own.pk)).text

@@ -318,3 +318,23 @@ def contact_link(*, tenant, actor, firm, contact):
             summary=_("Contact added: %(name)s") % {"name": contact.full_name},
         )  # fmt: skip
     return contact
+
+
+@transaction.atomic
+def firms_tag(*, tenant, actor, firms, tag):
+    """Put ``tag`` on firms (bulk); each firm that did not have it records the change."""
+    _check_same_tenant(tenant, {"tag": tag})
+    through = Firm.tags.through
+    have = set(
+        through.objects.filter(tag=tag, firm__in=[f.pk for f in firms]).values_list(
+            "firm_id", flat=True
+        )
+    )
+    new = [firm for firm in firms if firm.pk not in have]
+    through.objects.bulk_create([through(firm_id=firm.pk, tag_id=tag.pk) for firm in new])
+    for firm in new:
+        audit.record(
+            tenant=tenant, actor=actor, instance=firm, action=AuditEntry.Action.UPDATE,
+            changes=[{"field": "tags", "old": "", "new": f"+ {tag.name}"}],
+        )  # fmt: skip
+    return len(new)

@@ -194,6 +194,34 @@ class FirmColumnsView(TenantView):
         return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
 
 
+class FirmBulkTagView(TenantView):
+    """Bulk action on the selected firms of the list: put a tag on them."""
+
+    permissions = {"POST": "firms.change"}
+
+    def post(self, request, tenant_slug):
+        ids = [int(pk) for pk in request.POST.getlist("firms") if pk.isdigit()][:500]
+        firms = list(
+            selectors.visible_firms(tenant=self.tenant, member=self.member, write=True).filter(
+                pk__in=ids
+            )
+        )
+        tag_id = request.POST.get("tag", "")
+        tag = (
+            settings_selectors.tag_list(tenant=self.tenant).filter(pk=tag_id).first()
+            if tag_id.isdigit()
+            else None
+        )
+        if not firms or tag is None:
+            messages.error(request, _("Choose firms you may change and a tag."))
+        else:
+            added = services.firms_tag(tenant=self.tenant, actor=request.user, firms=firms, tag=tag)
+            messages.success(
+                request, _("%(count)d firms tagged %(tag)s.") % {"count": added, "tag": tag.name}
+            )
+        return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
+
+
 class FirmBulkListView(TenantView):
     """Bulk action on the selected firms of the list: add them to a customer list."""
 

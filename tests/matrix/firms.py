@@ -73,6 +73,11 @@ MATRIX = {
         None,
         {"employee": REDIRECT, "manager": REDIRECT, "executive": REDIRECT},
     ),
+    "companies:firm-bulk-tag": (
+        "POST",
+        None,
+        {"employee": REDIRECT, "manager": REDIRECT, "executive": REDIRECT},
+    ),
     "companies:firm-detail": ("GET", firm, EVERYONE),
     # No logo uploaded: every role that may see the firm gets the same 404.
     "companies:firm-logo": (
