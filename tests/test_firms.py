@@ -438,3 +438,18 @@ def test_bulk_tag_only_firms_one_may_change(client, world):
     )
     assert "0 firms tagged VIP" in again.text
     assert "+ VIP" in client.get(url(world, "firm-timeline", own.pk)).text
+
+
+@pytest.mark.django_db
+def test_history_shows_field_changes_and_the_timeline_everything(client, world):
+    firm = make_firm(world.tenant, "Olaylar", first_contact={"data": {"first_name": "Ece"}})
+    with scope(tenant=world.tenant.pk):
+        firm_update(tenant=world.tenant, actor=None, firm=firm, data={"name": "Olaylar A.Ş."})
+        from companies.services.firms import contact_create
+
+        contact_create(tenant=world.tenant, actor=None, firm=firm, data={"first_name": "Nil"})
+    client.force_login(world.executive.user)
+    timeline = client.get(url(world, "firm-timeline", firm.pk)).text
+    history = client.get(url(world, "firm-history", firm.pk)).text
+    assert "Contact added: Nil" in timeline and "Olaylar A.Ş." in timeline
+    assert "Contact added: Nil" not in history and "Olaylar A.Ş." in history

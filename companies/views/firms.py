@@ -149,18 +149,22 @@ class FirmListView(TenantView):
         return render(request, template, context)
 
 
-class FirmBulkView(TenantView):
+class FirmSelectionMixin:
+    """The firms ticked in the list (at most 500) that the member may see, or change."""
+
+    def selected_firms(self, *, write):
+        ids = [int(pk) for pk in self.request.POST.getlist("firms") if pk.isdigit()][:500]
+        firms = selectors.visible_firms(tenant=self.tenant, member=self.member, write=write)
+        return list(firms.filter(pk__in=ids))
+
+
+class FirmBulkView(FirmSelectionMixin, TenantView):
     """Bulk actions on the selected firms of the list: assign a sales representative."""
 
     permissions = {"POST": "firms.assign"}
 
     def post(self, request, tenant_slug):
-        ids = [int(pk) for pk in request.POST.getlist("firms") if pk.isdigit()][:500]
-        firms = list(
-            selectors.visible_firms(tenant=self.tenant, member=self.member, write=True).filter(
-                pk__in=ids
-            )
-        )
+        firms = self.selected_firms(write=True)
         rep_id = request.POST.get("sales_rep", "")
         rep = (
             employee_choices(tenant=self.tenant).filter(pk=rep_id).first()
@@ -194,18 +198,13 @@ class FirmColumnsView(TenantView):
         return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
 
 
-class FirmBulkTagView(TenantView):
+class FirmBulkTagView(FirmSelectionMixin, TenantView):
     """Bulk action on the selected firms of the list: put a tag on them."""
 
     permissions = {"POST": "firms.change"}
 
     def post(self, request, tenant_slug):
-        ids = [int(pk) for pk in request.POST.getlist("firms") if pk.isdigit()][:500]
-        firms = list(
-            selectors.visible_firms(tenant=self.tenant, member=self.member, write=True).filter(
-                pk__in=ids
-            )
-        )
+        firms = self.selected_firms(write=True)
         tag_id = request.POST.get("tag", "")
         tag = (
             settings_selectors.tag_list(tenant=self.tenant).filter(pk=tag_id).first()
@@ -222,16 +221,13 @@ class FirmBulkTagView(TenantView):
         return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
 
 
-class FirmBulkListView(TenantView):
+class FirmBulkListView(FirmSelectionMixin, TenantView):
     """Bulk action on the selected firms of the list: add them to a customer list."""
 
     permissions = {"POST": "customer_lists.manage"}
 
     def post(self, request, tenant_slug):
-        ids = [int(pk) for pk in request.POST.getlist("firms") if pk.isdigit()][:500]
-        firms = list(
-            selectors.visible_firms(tenant=self.tenant, member=self.member).filter(pk__in=ids)
-        )
+        firms = self.selected_firms(write=False)
         list_id = request.POST.get("customer_list", "")
         target = (
             customer_list_choices(tenant=self.tenant).filter(pk=list_id).first()
@@ -501,16 +497,16 @@ class FirmTreeView(FirmTabMixin, TenantView):
 
 
 class FirmHistoryView(FirmTabMixin, TenantView):
+    """Field changes only; the timeline shows every event as well."""
+
     permissions = {"GET": "history.view"}
     tab = "history"
-    fragment = "companies/tabs/_history.html"
+    fragment = "companies/tabs/_timeline.html"
 
     def get(self, request, tenant_slug, pk):
         firm = self.load(pk)
-        return self.render_tab(
-            request,
-            {"firm": firm, "entries": selectors.firm_history(tenant=self.tenant, firm=firm)},
-        )
+        entries = selectors.firm_history(tenant=self.tenant, firm=firm, changes_only=True)
+        return self.render_tab(request, {"firm": firm, "entries": entries})
 
 
 class FirmLogoView(FirmTabMixin, TenantView):
