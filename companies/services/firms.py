@@ -2,10 +2,14 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Address, Contact, Email, Firm, FirmContact, Phone, Website
 from companies.models.firms import ALLOWED_CHILDREN, FirmStatus
+from companies.services.claims import claims_supersede
 from core import audit
 from core.models import AuditEntry
 from core.sequences import next_value
@@ -190,8 +194,6 @@ def firm_update(*, tenant, actor, firm, data, channels=None, groups=None, tags=N
 
 def _close_open_claims(*, tenant, actor, firm):
     """A firm that got a representative is out of the pool: its open claims are superseded."""
-    from companies.services.claims import claims_supersede
-
     claims_supersede(tenant=tenant, decider=None, firm=firm, actor=actor)
 
 
@@ -203,9 +205,6 @@ def _m2m_snapshot(firm):
 
 
 def _move_subtree(*, tenant, old_prefix, new_prefix):
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
     Firm.objects.filter(tenant=tenant, path__startswith=old_prefix).update(
         path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
     )
@@ -261,8 +260,6 @@ CONTACT_FIELDS = (
 @transaction.atomic
 def contact_create(*, tenant, actor, firm, data, channels=None, audit_firm=True):
     """A new contact of ``firm`` (the firm's first one becomes its primary contact)."""
-    from django.utils import timezone
-
     _check_same_tenant(tenant, data)
     contact = Contact(tenant=tenant, **data)
     if contact.marketing_consent is not None:
@@ -286,8 +283,6 @@ def contact_create(*, tenant, actor, firm, data, channels=None, audit_firm=True)
 
 @transaction.atomic
 def contact_update(*, tenant, actor, contact, data, channels=None):
-    from django.utils import timezone
-
     _check_same_tenant(tenant, data)
     contact = Contact.objects.select_for_update().get(tenant=tenant, pk=contact.pk)
     before = snapshot(contact, CONTACT_FIELDS)
