@@ -224,6 +224,19 @@ class ChoiceForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    def __init__(self, *args, spec=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.flag_names = []
+        for flag, label in spec.flags if spec else ():
+            name = f"flag_{flag}"
+            self.fields[name] = forms.BooleanField(label=label, required=False)
+            self.flag_names.append((name, flag))
+
+    def clean(self):
+        data = super().clean()
+        data["flags"] = [flag for name, flag in self.flag_names if data.pop(name, False)]
+        return data
+
     def clean_colour(self):
         colour = self.cleaned_data["colour"]
         if colour and not COLOUR.match(colour):

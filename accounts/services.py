@@ -397,7 +397,9 @@ def profile_delete(*, tenant, actor, profile):
 
 
 @transaction.atomic
-def choice_save(*, tenant, actor, list_key, choice=None, label, order, colour, is_active):
+def choice_save(
+    *, tenant, actor, list_key, choice=None, label, order, colour, is_active, flags=None
+):
     """Create or change an entry of a Settings list."""
     spec = choices.get_list(list_key)
     if spec is None:
@@ -413,9 +415,12 @@ def choice_save(*, tenant, actor, list_key, choice=None, label, order, colour, i
         action = AuditEntry.Action.CREATE
     else:
         action = AuditEntry.Action.UPDATE
-    fields = ("label", "order", "colour", "is_active")
+    fields = ("label", "order", "colour", "is_active", "flags")
     before = audit.snapshot(choice, fields) if choice.pk else {}
     choice.label, choice.order, choice.colour, choice.is_active = label, order, colour, is_active
+    if flags is not None:
+        known = {flag for flag, _label in spec.flags}
+        choice.flags = [flag for flag in flags if flag in known]
     choice.save()
     audit.record(
         tenant=tenant,

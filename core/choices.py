@@ -2,7 +2,9 @@
 
 Apps register their lists here with default entries; a tenant edits labels, order, colour and
 whether an entry is active. Lists marked ``fixed`` keep their codes (the code carries
-behaviour, such as a position); the others accept new entries.
+behaviour, such as a position); the others accept new entries. A list may declare ``flags``:
+switches each entry has (an activity type "shown on the start page"), edited beside the label.
+A default entry is ``(code, label, colour)`` or ``(code, label, colour, flags)``.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +23,8 @@ class ChoiceList:
     label: str | Promise
     module: str | Promise
     fixed: bool = False
-    defaults: tuple = field(default_factory=tuple)  # (code, label, colour)
+    defaults: tuple = field(default_factory=tuple)  # (code, label, colour[, flags])
+    flags: tuple = field(default_factory=tuple)  # (flag, label)
 
 
 _lists: dict[str, ChoiceList] = {}
@@ -46,7 +49,7 @@ def ensure_defaults(*, tenant, language="en"):
     new = []
     with override(language):
         for choice_list in _lists.values():
-            for order, (code, label, colour) in enumerate(choice_list.defaults):
+            for order, (code, label, colour, *rest) in enumerate(choice_list.defaults):
                 if (choice_list.key, code) not in existing:
                     new.append(
                         Choice(
@@ -56,6 +59,7 @@ def ensure_defaults(*, tenant, language="en"):
                             label=gettext(str(label)) if isinstance(label, str) else str(label),
                             order=(order + 1) * 10,
                             colour=colour,
+                            flags=list(rest[0]) if rest else [],
                         )
                     )
     Choice.objects.bulk_create(new, ignore_conflicts=True)
@@ -72,6 +76,15 @@ def options(*, tenant, key, include_inactive=False):
 def labels(*, tenant, key):
     """``{code: label}`` for a list, including inactive entries (old records keep labels)."""
     return dict(Choice.objects.filter(tenant=tenant, list_key=key).values_list("code", "label"))
+
+
+def flagged(*, tenant, key, flag):
+    """The codes of a list's entries that have ``flag`` switched on."""
+    return set(
+        Choice.objects.filter(tenant=tenant, list_key=key, flags__contains=[flag]).values_list(
+            "code", flat=True
+        )
+    )
 
 
 def new_code(*, tenant, key, label):

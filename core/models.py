@@ -34,6 +34,8 @@ class Choice(TenantModel):
     order = models.PositiveIntegerField(_("order"), default=0)
     colour = models.CharField(_("colour"), max_length=7, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # The switches a list declares (``ChoiceList.flags``) that are on for this entry.
+    flags = ArrayField(models.SlugField(max_length=40), default=list, blank=True)
 
     class Meta:
         ordering = ["list_key", "order", "label"]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("o/<slug:tenant_slug>/", include("companies.urls")),
+    path("o/<slug:tenant_slug>/agenda/", include("agenda.urls")),
 ]
 
 handler400 = "core.views.bad_request"

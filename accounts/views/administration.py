@@ -111,7 +111,7 @@ class ChoiceListView(ChoiceListMixin, TenantView):
 
     def get(self, request, tenant_slug, list_key):
         self.load_list(list_key)
-        form = None if self.spec.fixed else ChoiceForm()
+        form = None if self.spec.fixed else ChoiceForm(spec=self.spec)
         return self.render_list(request, form=form)
 
 
@@ -136,16 +136,18 @@ class ChoiceSaveView(ChoiceListMixin, TenantView):
                 "order": choice.order,
                 "colour": choice.colour or "#000000",
                 "is_active": choice.is_active,
+                **{f"flag_{flag}": flag in choice.flags for flag, _label in self.spec.flags},
             }
             if choice
             else None
         )
-        return self.render_list(request, form=ChoiceForm(initial=initial), editing=choice)
+        form = ChoiceForm(initial=initial, spec=self.spec)
+        return self.render_list(request, form=form, editing=choice)
 
     def post(self, request, tenant_slug, list_key, pk=None):
         self.load_list(list_key)
         choice = self.get_choice(pk)
-        form = ChoiceForm(request.POST)
+        form = ChoiceForm(request.POST, spec=self.spec)
         if form.is_valid():
             try:
                 services.choice_save(

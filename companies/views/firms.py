@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.views.employees import form_error
 from companies import custom_fields as custom
+from companies import timeline
 from companies.forms.channels import channel_formsets, channel_values
 from companies.forms.firms import ContactQuickForm, FirmForm, employee_choices
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
@@ -472,10 +473,12 @@ class FirmTimelineView(FirmTabMixin, TenantView):
 
     def get(self, request, tenant_slug, pk):
         firm = self.load(pk)
-        return self.render_tab(
-            request,
-            {"firm": firm, "entries": selectors.firm_history(tenant=self.tenant, firm=firm)},
+        entries = timeline.merged(
+            tenant=self.tenant,
+            firm=firm,
+            entries=selectors.firm_history(tenant=self.tenant, firm=firm),
         )
+        return self.render_tab(request, {"firm": firm, "entries": entries})
 
 
 class FirmTreeView(FirmTabMixin, TenantView):

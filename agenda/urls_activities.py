@@ -1,0 +1,3 @@
+"""URLs: activities."""
+
+urlpatterns = []

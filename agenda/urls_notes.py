@@ -1,0 +1,3 @@
+"""URLs: notes."""
+
+urlpatterns = []
