@@ -1,3 +1,9 @@
-"""URLs: personal."""
+"""Placeholder URLs (replaced by the real ones)."""
 
-urlpatterns = []
+from django.urls import path
+
+from agenda.views.placeholder import Placeholder
+
+urlpatterns = [
+    path("settings/", Placeholder.as_view(), name="preferences"),
+]
