@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django_scopes import scope
+from django_scopes import scopes_disabled
 
 from accounts.models import (
     Employee,
@@ -17,17 +17,25 @@ from core import audit, choices
 
 
 def membership_for(user, slug):
-    """``(tenant, employee)`` for a user in tenant ``slug``; employee is None for non-members."""
-    tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
-    if tenant is None:
-        return None, None
-    with scope(tenant=tenant.pk):
+    """``(tenant, employee)`` for a user in tenant ``slug``, in one query.
+
+    ``(None, None)`` when the user is not a working employee of an active tenant ``slug``.
+    The query names the user and the slug itself, so it runs outside a tenant scope.
+    """
+    with scopes_disabled():
         employee = (
-            Employee.objects.filter(tenant=tenant, user=user, status=Employee.Status.WORKING)
+            Employee.objects.filter(
+                tenant__slug=slug,
+                tenant__is_active=True,
+                user=user,
+                status=Employee.Status.WORKING,
+            )
             .select_related("profile", "user", "tenant", "firm")
             .first()
         )
-    return tenant, employee
+    if employee is None:
+        return None, None
+    return employee.tenant, employee
 
 
 def tenants_for_user(user):

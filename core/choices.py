@@ -66,8 +66,10 @@ def ensure_defaults(*, tenant, language="en"):
 
 
 def options(*, tenant, key, include_inactive=False):
-    """The entries of one list, in order."""
-    qs = Choice.objects.filter(tenant=tenant, list_key=key)
+    """The entries of one list (of every list with ``key=None``), in order."""
+    qs = Choice.objects.filter(tenant=tenant)
+    if key is not None:
+        qs = qs.filter(list_key=key)
     if not include_inactive:
         qs = qs.filter(is_active=True)
     return qs.order_by("order", "label")

@@ -2,8 +2,10 @@
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views import View
 
 from core.permissions import ACCESS_LEVELS, LOGGED_IN, MEMBER, PUBLIC
@@ -77,9 +79,43 @@ class TenantView(KervanView):
         self.member = request.member
 
 
-def paginate(request, queryset, per_page=25):
-    """The requested page of ``queryset`` (a bad page number gives the first or last page)."""
-    from django.core.paginator import Paginator
+class CappedPaginator(Paginator):
+    """A paginator that counts only as far as the requested page needs.
 
-    paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get("page"))
+    An exact ``COUNT(*)`` over a large table costs more than the page itself. This one counts
+    at most ``max(cap, page × per_page) + 1`` rows: when there are more, ``capped`` is true and
+    the page says "more than N". Paging further still works: the count reaches as far as asked.
+    """
+
+    MAX_LIMIT = 10_000_000
+
+    def __init__(self, object_list, per_page, *, cap=10_000, wanted_page=1, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.limit = min(max(cap, wanted_page * per_page), self.MAX_LIMIT) + 1
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        # Which rows are counted does not matter, so no ORDER BY: the LIMIT stops the scan early.
+        counted = self.object_list.order_by()[: self.limit].count()
+        self.capped = counted >= self.limit
+        return counted
+
+    @property
+    def shown_count(self):
+        """The number to show: exact, or the lower bound when ``capped``."""
+        return self.count - 1 if self.capped else self.count
+
+
+def paginate(request, queryset, per_page=25, *, capped=False):
+    """The requested page of ``queryset`` (a bad page number gives the first or last page).
+
+    With ``capped``, the total is counted only as far as needed (see CappedPaginator).
+    """
+    if not capped:
+        return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    try:
+        wanted = max(int(request.GET.get("page", 1)), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    return CappedPaginator(queryset, per_page, wanted_page=wanted).get_page(wanted)

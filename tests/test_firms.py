@@ -453,3 +453,22 @@ def test_history_shows_field_changes_and_the_timeline_everything(client, world):
     history = client.get(url(world, "firm-history", firm.pk)).text
     assert "Contact added: Nil" in timeline and "Olaylar A.Ş." in timeline
     assert "Contact added: Nil" not in history and "Olaylar A.Ş." in history
+
+
+@pytest.mark.django_db
+def test_firm_list_counts_only_as_far_as_the_page_needs(client, world):
+    """Past the cap the list says "more than N" and paging on still works."""
+    from core.views import CappedPaginator
+
+    with scope(tenant=world.tenant.pk):
+        for i in range(30):
+            make_firm(world.tenant, f"Counted {i:02}")
+        firms = Firm.objects.filter(tenant=world.tenant).order_by("name")
+        paginator = CappedPaginator(firms, 10, cap=20, wanted_page=1)
+        assert paginator.count == 21 and paginator.capped and paginator.shown_count == 20
+        far = CappedPaginator(firms, 10, cap=20, wanted_page=3)
+        assert far.count == 30 and not far.capped
+        assert [f.name for f in far.get_page(3)][0] == "Counted 20"
+    client.force_login(world.executive.user)
+    response = client.get(reverse("companies:firm-list", args=[world.tenant.slug]))
+    assert "30 firms" in response.content.decode()

@@ -1,5 +1,7 @@
 """Firm pages: the list, create and edit, the 360° page and its own tabs."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -92,14 +94,20 @@ def list_filters(params):
 
 
 def firm_labels(tenant):
+    """Labels of firm types and statuses and the statuses' colours, in one query."""
+    rows = choices.options(tenant=tenant, key=None, include_inactive=True).filter(
+        list_key__in=("firm_type", "firm_status")
+    )
+    labels = {"firm_type": {}, "firm_status": {}}
+    colours = {}
+    for list_key, code, label, colour in rows.values_list("list_key", "code", "label", "colour"):
+        labels[list_key][code] = label
+        if list_key == "firm_status":
+            colours[code] = colour
     return {
-        "type_labels": choices.labels(tenant=tenant, key="firm_type"),
-        "status_labels": choices.labels(tenant=tenant, key="firm_status"),
-        "status_colours": dict(
-            choices.options(tenant=tenant, key="firm_status", include_inactive=True).values_list(
-                "code", "colour"
-            )
-        ),
+        "type_labels": labels["firm_type"],
+        "status_labels": labels["firm_status"],
+        "status_colours": colours,
     }
 
 
@@ -126,7 +134,7 @@ class FirmListView(TenantView):
             available={key for key, _label in available},
             default=DEFAULT_COLUMNS + [f.form_name for f in fields if f.show_in_list],
         )
-        page = paginate(request, firms.values_list("pk", flat=True))
+        page = paginate(request, firms.values_list("pk", flat=True), capped=True)
         page.object_list = selectors.firm_rows(page_ids=list(page.object_list), sort=sort)
         context = {
             "page": page,
@@ -332,6 +340,10 @@ class FirmCreateView(FirmFormMixin, TenantView):
             return reverse("companies:firm-edit", args=[slug, firm.pk])
         if action == "another":
             return reverse("companies:firm-create", args=[slug])
+        if action == "activity" and self.member.has_perm("agenda.add"):
+            detail = reverse("companies:firm-detail", args=[slug, firm.pk])
+            create = reverse("agenda:activity-create", args=[slug])
+            return f"{create}?{urlencode({'firm': firm.pk, 'next': detail})}"
         return reverse("companies:firm-detail", args=[slug, firm.pk])
 
 
