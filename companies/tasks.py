@@ -13,3 +13,11 @@ def run_import(job_id, *, tenant_id):
 
     job = import_run(tenant=Tenant.objects.get(pk=tenant_id), job_id=job_id)
     return job.status if job else None
+
+
+@shared_task(name="companies.tasks.sweep_imports", ignore_result=True)
+def sweep_imports():
+    """Queue again the imports that stalled (beat, every few minutes)."""
+    from companies.services.imports import imports_sweep
+
+    return imports_sweep()

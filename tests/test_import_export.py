@@ -587,6 +587,23 @@ def test_a_second_run_and_a_resumed_run_write_nothing_twice(world):
     assert run(job).status == "done" and counts() == before
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_queues_stalled_imports_again_and_leaves_fresh_ones(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stalled = make_job(world, csv_bytes(FIRM_HEADER, [firm_row(name="Swept")]))
+    fresh = make_job(world, csv_bytes(FIRM_HEADER, [firm_row(name="Fresh")]))
+    long_ago = timezone.now() - imports.STALLED_AFTER - timedelta(seconds=5)
+    with scope(tenant=world.tenant.pk):
+        ImportJob.objects.filter(pk=stalled.pk).update(status="running", updated_at=long_ago)
+        ImportJob.objects.filter(pk=fresh.pk).update(status="queued", queued_at=timezone.now())
+    assert imports.imports_sweep() == 1
+    assert imports.imports_sweep() == 0  # swept jobs get a new lease
+    assert run(stalled).status == "done" and "Swept" in firms_by_name(world)
+
+
 # --------------------------------------------------------------------------------------------
 # contacts
 

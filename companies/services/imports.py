@@ -17,9 +17,10 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
 from companies.importing import ImportFileError, columns_for, guess_mapping, read_table
 from companies.models import ImportJob
@@ -126,6 +127,28 @@ def queue_run(job_id, tenant_id):
             )
         return False
     return True
+
+
+def imports_sweep(now=None):
+    """Queue again the imports a lost broker message or a dead worker left behind.
+
+    A queued job that no worker picked up, or a running one whose progress has not moved, for
+    ``STALLED_AFTER``: the run resumes from the last committed batch (each batch commits with
+    its progress, and a second run of the same job never writes a batch twice).
+    """
+    now = now or timezone.now()
+    with scopes_disabled():
+        stalled = list(
+            ImportJob.objects.filter(
+                Q(status=ImportJob.Status.QUEUED, queued_at__lt=now - STALLED_AFTER)
+                | Q(status=ImportJob.Status.RUNNING, updated_at__lt=now - STALLED_AFTER)
+            ).values_list("pk", "tenant_id")[:100]
+        )
+    for job_id, tenant_id in stalled:
+        with scope(tenant=tenant_id):
+            ImportJob.objects.filter(tenant_id=tenant_id, pk=job_id).update(updated_at=now)
+        queue_run(job_id, tenant_id)
+    return len(stalled)
 
 
 def import_preview(*, tenant, member, job, limit=20):
