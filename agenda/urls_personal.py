@@ -1,9 +1,14 @@
-"""Placeholder URLs (replaced by the real ones)."""
+"""URLs of the personal agenda settings and the calendar feed's address."""
 
 from django.urls import path
 
-from agenda.views.placeholder import Placeholder
+from agenda.views import personal
 
 urlpatterns = [
-    path("settings/", Placeholder.as_view(), name="preferences"),
+    path("settings/", personal.PreferencesView.as_view(), name="preferences"),
+    path(
+        "settings/calendar-address/",
+        personal.CalendarResetView.as_view(),
+        name="calendar-reset",
+    ),
 ]

@@ -1,11 +1,14 @@
 from django.urls import include, path
 
+from agenda.views.personal import CalendarFeedView
 from core.admin import site as admin_site
 
 urlpatterns = [
     path("admin/", admin_site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    # The private ICS feed: outside /o/ because calendar applications cannot log in.
+    path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="ics-feed"),
     path("o/<slug:tenant_slug>/", include("companies.urls")),
     path("o/<slug:tenant_slug>/agenda/", include("agenda.urls")),
 ]

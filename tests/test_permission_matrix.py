@@ -32,6 +32,9 @@ GLOBAL_MATRIX = {
     "accounts:language": ("POST", {}, REDIRECT, REDIRECT),
     "accounts:invitation": ("GET", {"uidb64": "MQ", "token": "bad-token"}, FORM_ERROR, FORM_ERROR),
 }
+# Matrix modules may add pages outside a tenant (e.g. the public calendar feed).
+for _module in MODULES:
+    GLOBAL_MATRIX.update(getattr(_module, "GLOBAL_MATRIX", {}))
 
 # Third-party pages (allauth, the Django admin) are covered by their own projects' tests; here
 # they only have to answer without a server error for a logged-out visitor.
