@@ -38,6 +38,16 @@ MANIFEST: list[tuple[str, str]] = [
     ("bootstrap-icons/font/bootstrap-icons.min.css", "bootstrap-icons/font"),
     ("bootstrap-icons/font/fonts/*.woff", "bootstrap-icons/font/fonts"),
     ("bootstrap-icons/font/fonts/*.woff2", "bootstrap-icons/font/fonts"),
+    # FullCalendar 7: the browser build (its own Temporal fallback is bundled, so no
+    # temporal-polyfill), the skeleton and classic theme styles, and the locales we ship.
+    ("fullcalendar/all/global.js", "fullcalendar"),
+    ("fullcalendar/skeleton.css", "fullcalendar"),
+    ("fullcalendar/themes/classic/global.js", "fullcalendar/themes/classic"),
+    ("fullcalendar/themes/classic/theme.css", "fullcalendar/themes/classic"),
+    ("fullcalendar/themes/classic/palette.css", "fullcalendar/themes/classic"),
+    ("fullcalendar/locales/tr/global.js", "fullcalendar/locales/tr"),
+    ("fullcalendar/locales/fa/global.js", "fullcalendar/locales/fa"),
+    ("fullcalendar/locales/pl/global.js", "fullcalendar/locales/pl"),
 ]
 
 # The last sourceMappingURL comment of a .css or .js file (both comment styles).
