@@ -11,6 +11,11 @@ urlpatterns = [
     path("claims/<int:pk>/decide/", claims.ClaimDecideView.as_view(), name="claim-decide"),
     path("notifications/", claims.NotificationListView.as_view(), name="notifications"),
     path(
+        "notifications/bell/",
+        claims.NotificationBellView.as_view(),
+        name="notification-bell",
+    ),
+    path(
         "notifications/<int:pk>/read/",
         claims.NotificationReadView.as_view(),
         name="notification-read",

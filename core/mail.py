@@ -5,13 +5,24 @@ it; nothing talks to an SMTP server inside a web request. After commit the row's
 the broker; the worker delivers it under a row lock, so the same row is sent once however often
 it is queued. Transient SMTP errors retry with backoff, permanent ones are marked failed, and
 the beat sweeper re-queues rows that a lost message or a dead broker left behind.
+
+Delivery is exactly once up to one window: a worker that dies after the SMTP server accepted
+a message but before its transaction commits leaves the row pending, and the row is sent
+again. Every attempt of a row carries the same ``Message-ID`` (derived from its idempotency
+key), so a receiving system can recognise the repeat.
 """
 
+import base64
+import hashlib
 import logging
 import smtplib
 import ssl
 import uuid
 from datetime import timedelta
+from email import encoders
+from email.mime.base import MIMEBase
+from email.mime.text import MIMEText
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -48,8 +59,12 @@ def enqueue(
     from_email=None,
     reply_to=None,
     headers=None,
+    attachments=(),
 ):
-    """Write an outbox row (once per ``key``) and queue its delivery after commit."""
+    """Write an outbox row (once per ``key``) and queue its delivery after commit.
+
+    ``attachments``: ``(filename, content bytes, mimetype)`` triples, stored with the row.
+    """
     row, created = OutboxEmail.objects.get_or_create(
         idempotency_key=key,
         defaults={
@@ -61,6 +76,7 @@ def enqueue(
             "body_text": body_text,
             "body_html": body_html,
             "headers": headers or {},
+            "attachments": [_stored(*attachment) for attachment in attachments],
         },
     )
     if created:
@@ -68,7 +84,19 @@ def enqueue(
     return row
 
 
-def enqueue_template(*, key, to, template, context, tenant=None, language=None):
+def _stored(filename, content, mimetype):
+    if isinstance(content, str):
+        content = content.encode()
+    return {
+        "filename": str(filename),
+        "mimetype": mimetype,
+        "content": base64.b64encode(content).decode("ascii"),
+    }
+
+
+def enqueue_template(
+    *, key, to, template, context, tenant=None, language=None, attachments=(), headers=None
+):
     """Render ``email/<template>_subject.txt``, ``.txt`` and ``.html`` and enqueue the result."""
     with translation.override(language or translation.get_language()):
         context = {"SITE_NAME": settings.SITE_NAME, "SITE_URL": settings.SITE_URL, **context}
@@ -76,7 +104,14 @@ def enqueue_template(*, key, to, template, context, tenant=None, language=None):
         body_text = render_to_string(f"email/{template}.txt", context)
         body_html = render_to_string(f"email/{template}.html", context)
     return enqueue(
-        key=key, to=to, subject=subject, body_text=body_text, body_html=body_html, tenant=tenant
+        key=key,
+        to=to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        tenant=tenant,
+        attachments=attachments,
+        headers=headers,
     )
 
 
@@ -136,7 +171,31 @@ def is_transient(exc):
     return isinstance(exc, OSError)  # refused, reset, timed out, unreachable
 
 
+def message_id(row):
+    """The same ``Message-ID`` for every attempt of a row (see the module's docstring)."""
+    digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:40]
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{digest}.outbox@{domain}>"
+
+
+def _attachment_part(item):
+    content = base64.b64decode(item["content"])
+    maintype, _, subtype = item["mimetype"].partition("/")
+    if maintype == "text":
+        part = MIMEText(content.decode("utf-8"), subtype or "plain", "utf-8")
+        if subtype == "calendar":
+            # An invitation: mail programs offer to add it to the calendar.
+            part.set_param("method", "REQUEST")
+    else:
+        part = MIMEBase(maintype or "application", subtype or "octet-stream")
+        part.set_payload(content)
+        encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=item["filename"])
+    return part
+
+
 def build_message(row, connection):
+    headers = {"Message-ID": message_id(row), **row.headers}
     message = EmailMultiAlternatives(
         subject=row.subject,
         body=row.body_text,
@@ -145,11 +204,13 @@ def build_message(row, connection):
         cc=row.cc,
         bcc=row.bcc,
         reply_to=row.reply_to,
-        headers=row.headers,
+        headers=headers,
         connection=connection,
     )
     if row.body_html:
         message.attach_alternative(row.body_html, "text/html")
+    for item in row.attachments:
+        message.attach(_attachment_part(item))
     return message
 
 

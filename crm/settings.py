@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -231,7 +232,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.outbox_sweep",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
+    # Appointment e-mails, alarms, reminder e-mails, date alarms (docs/agenda-dispatch.md).
+    "agenda-dispatch-due": {
+        "task": "agenda.tasks.dispatch_due",
+        "schedule": env.float("AGENDA_DISPATCH_SECONDS", default=60.0),
+        # A pass nobody ran in time is dropped, not piled up: the next one does its work.
+        "options": {"expires": env.float("AGENDA_DISPATCH_SECONDS", default=60.0)},
+    },
+    "agenda-extend-series": {
+        "task": "agenda.tasks.extend_series",
+        "schedule": env.float("AGENDA_EXTEND_SERIES_SECONDS", default=3600.0),
+    },
 }
+
+# The agenda's due work: the local hour of the "this morning" e-mails and the date-alarm digest,
+# and how many rows one transaction of the dispatcher takes.
+AGENDA_MORNING_HOUR = env.int("AGENDA_MORNING_HOUR", default=7)
+if not 0 <= AGENDA_MORNING_HOUR <= 23:
+    raise ImproperlyConfigured("AGENDA_MORNING_HOUR must be an hour from 0 to 23.")
+AGENDA_DISPATCH_BATCH = env.int("AGENDA_DISPATCH_BATCH", default=100)
 
 # Security
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -165,6 +165,17 @@ class NotificationListView(TenantView):
         return render(request, "companies/claims/notification_list.html", context)
 
 
+class NotificationBellView(TenantView):
+    """The bell alone, polled by the navigation (htmx) so its count changes without a reload."""
+
+    permissions = {"GET": MEMBER}
+
+    def get(self, request, tenant_slug):
+        response = render(request, "components/_notifications.html")
+        response["Cache-Control"] = "no-store"
+        return response
+
+
 class NotificationReadView(TenantView):
     """Mark one notification read; with ``open`` go where it points."""
 

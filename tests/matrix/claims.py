@@ -52,6 +52,7 @@ MATRIX = {
         {"employee": FORBIDDEN, "manager": FORM_ERROR, "executive": FORM_ERROR},
     ),
     "companies:notifications": ("GET", None, EVERYONE),
+    "companies:notification-bell": ("GET", None, EVERYONE),
     "companies:notification-read": (
         "POST",
         notification,
