@@ -232,6 +232,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.outbox_sweep",
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
+    "imports-sweep": {
+        "task": "companies.tasks.sweep_imports",
+        "schedule": env.float("IMPORT_SWEEP_SECONDS", default=120.0),
+    },
     # Appointment e-mails, alarms, reminder e-mails, date alarms (docs/agenda-dispatch.md).
     "agenda-dispatch-due": {
         "task": "agenda.tasks.dispatch_due",

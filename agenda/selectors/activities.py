@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -9,7 +10,8 @@ from django.utils import timezone
 from accounts.models import Employee
 from agenda import lists
 from agenda.models import Activity, ActivityAttachment, Status
-from core import choices
+from companies.models import Contact, FirmContact
+from core import audit, choices
 
 
 def visible_activities(*, tenant, member):
@@ -34,6 +36,11 @@ def can_change(*, member, activity):
     return member.reaches_everything or activity.created_by_id == member.pk
 
 
+def can_close(*, member, activity):
+    """The creator, executives and the employee assigned close an activity and add files."""
+    return can_change(member=member, activity=activity) or activity.assigned_to_id == member.pk
+
+
 def activity_get(*, tenant, member, pk):
     qs = visible_activities(tenant=tenant, member=member).select_related(
         "type", "firm", "assigned_to", "created_by", "closed_by", "series"
@@ -44,7 +51,7 @@ def activity_get(*, tenant, member, pk):
 def activity_detail(*, tenant, member, pk):
     """One activity with its people, contacts and attachments loaded."""
     activity = activity_get(tenant=tenant, member=member, pk=pk)
-    activity.participant_list = list(activity.participants.all())
+    activity.participant_list = list(activity.participants.order_by("first_name", "last_name"))
     activity.contact_list = list(activity.contacts.all())
     activity.attachment_list = list(
         ActivityAttachment.objects.filter(tenant=tenant, activity=activity).select_related(
@@ -84,16 +91,24 @@ def in_range(*, tenant, member, start, end, employees=(), types=(), statuses=(),
     )  # fmt: skip
 
 
-def clashes(*, tenant, employee_ids, start, end, exclude=()):
-    """Planned activities of these employees overlapping ``[start, end)``."""
-    if not employee_ids or end <= start:
+def clashes(*, tenant, employee_ids, start, end, exclude=(), windows=()):
+    """Planned activities of these employees overlapping ``[start, end)``.
+
+    ``windows`` (pairs of start and end) checks the occurrences of a new series at once.
+    """
+    spans = [(s, e) for s, e in [(start, end), *windows] if s is not None and e > s]
+    if not employee_ids or not spans:
         return []
+    overlap = Q()
+    for span_start, span_end in spans:
+        overlap |= Q(start__lt=span_end, end__gt=span_start)
     qs = (
-        Activity.objects.filter(tenant=tenant, status=Status.PLANNED, start__lt=end, end__gt=start)
+        Activity.objects.filter(tenant=tenant, status=Status.PLANNED)
+        .filter(overlap)
         .filter(involving(list(employee_ids)))
         .exclude(pk__in=[pk for pk in exclude if pk])
         .exclude(all_day=True)
-        .select_related("assigned_to", "type")
+        .select_related("assigned_to", "type", "firm")
         .order_by("start")
     )
     return list(qs[:10])
@@ -144,3 +159,68 @@ def type_options(*, tenant):
 
 def participants_prefetch():
     return Prefetch("participants", queryset=Employee.objects.order_by("first_name"))
+
+
+def activity_list(*, tenant, member, filters, now=None):
+    """The activity list's rows, filtered (see ``agenda.forms.activities.list_filters``)."""
+    qs = visible_activities(tenant=tenant, member=member)
+    if filters.get("scope", "mine") == "mine":
+        qs = qs.filter(involving([member.pk]) | Q(created_by_id=member.pk))
+    if "type" in filters:
+        qs = qs.filter(type_id=filters["type"])
+    status = filters.get("status")
+    if status == "overdue":
+        qs = qs.filter(status=Status.PLANNED, end__lt=now or timezone.now())
+    elif status:
+        qs = qs.filter(status=status)
+    if "priority" in filters:
+        qs = qs.filter(priority=filters["priority"])
+    if "firm" in filters:
+        qs = qs.filter(firm_id=filters["firm"])
+    if "date_from" in filters:
+        qs = qs.filter(end__gte=filters["date_from"])
+    if "date_to" in filters:
+        qs = qs.filter(start__lt=filters["date_to"])
+    if filters.get("q"):
+        qs = qs.filter(subject__icontains=filters["q"])
+    order = "start" if filters.get("order") == "start" else "-start"
+    return qs.select_related("type", "firm", "assigned_to").order_by(order, "pk")
+
+
+def firm_contacts(*, tenant, firm):
+    """The contacts of ``firm`` one may name on an activity (none without a firm)."""
+    if firm is None:
+        return Contact.objects.none()
+    linked = FirmContact.objects.filter(tenant=tenant, firm=firm).values("contact")
+    return Contact.objects.filter(tenant=tenant, pk__in=linked).order_by("first_name", "last_name")
+
+
+def activity_history(*, tenant, activity):
+    """The audit entries of one activity, newest first, with readable field names."""
+    entries = list(audit.entries_for(tenant=tenant, instance=activity))
+    return audit.with_field_labels(entries, Activity)
+
+
+def series_summary(*, tenant, activity):
+    """``{total, planned, first, last}`` of the activity's series, or None."""
+    if activity.series_id is None:
+        return None
+    occurrences = Activity.objects.filter(tenant=tenant, series_id=activity.series_id)
+    summary = occurrences.aggregate(
+        total=models.Count("pk"),
+        planned=models.Count("pk", filter=Q(status=Status.PLANNED)),
+        detached=models.Count("pk", filter=Q(detached=True)),
+        first=models.Min("start"),
+        last=models.Max("start"),
+    )
+    return summary
+
+
+def attachment_get(*, tenant, member, activity_pk, pk):
+    """One attachment of an activity the member may see (404 otherwise)."""
+    activity = activity_get(tenant=tenant, member=member, pk=activity_pk)
+    attachment = get_object_or_404(
+        ActivityAttachment.objects.filter(tenant=tenant, activity=activity), pk=pk
+    )
+    attachment.activity = activity
+    return attachment

@@ -6,15 +6,17 @@ twice at the same time raises :class:`ClashWarning` until the user confirms.
 """
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agenda import recurrence
+from agenda import lists, recurrence
 from agenda.models import Activity, ActivityAttachment, ActivitySeries, Status
-from agenda.selectors.activities import assignable_employees, can_change, clashes
+from agenda.selectors.activities import assignable_employees, can_change, can_close, clashes
 from companies.models import FirmContact
 from companies.selectors.firms import visible_firms
 from core import audit
@@ -49,12 +51,19 @@ def _check_people(*, tenant, actor, assigned_to, participants):
         raise ValidationError({"participants": _("Select a valid choice.")})
 
 
-def _check_firm(*, tenant, actor, firm, contacts):
+def _check_firm(*, tenant, actor, firm, contacts, current_firm_id=None):
     if firm is None:
         if contacts:
             raise ValidationError({"contacts": _("Choose the firm of these contacts first.")})
         return
-    if not visible_firms(tenant=tenant, member=actor).filter(pk=firm.pk).exists():
+    if firm.tenant_id != tenant.pk:
+        raise ValidationError({"firm": _("Select a valid choice.")})
+    # An edit may keep a firm the person no longer sees (it was given to someone else since).
+    keeps_firm = current_firm_id is not None and firm.pk == current_firm_id
+    if (
+        not keeps_firm
+        and not visible_firms(tenant=tenant, member=actor).filter(pk=firm.pk).exists()
+    ):
         raise ValidationError({"firm": _("Select a valid choice.")})
     ids = {c.pk for c in contacts}
     linked = FirmContact.objects.filter(tenant=tenant, firm=firm, contact_id__in=ids).count()
@@ -69,25 +78,52 @@ def _check_times(data):
         raise ValidationError({"end": _("An activity cannot last longer than a year.")})
 
 
-def _check_clashes(*, tenant, data, participants, exclude, confirmed):
+def _check_clashes(*, tenant, data, participants, exclude, confirmed, windows=()):
     if confirmed or data.get("all_day"):
         return
     people = {data["assigned_to"].pk, *(p.pk for p in participants)}
     found = clashes(
-        tenant=tenant, employee_ids=people, start=data["start"], end=data["end"], exclude=exclude
+        tenant=tenant,
+        employee_ids=people,
+        start=data["start"],
+        end=data["end"],
+        exclude=exclude,
+        windows=windows,
     )
     if found:
         raise ClashWarning(found)
 
 
-def _validate(*, tenant, actor, data, participants, contacts, exclude=(), confirmed=False):
+def _validate(
+    *,
+    tenant,
+    actor,
+    data,
+    participants,
+    contacts,
+    exclude=(),
+    confirmed=False,
+    windows=(),
+    current_firm_id=None,
+):
     _check_times(data)
     _check_people(
         tenant=tenant, actor=actor, assigned_to=data["assigned_to"], participants=participants
     )
-    _check_firm(tenant=tenant, actor=actor, firm=data.get("firm"), contacts=contacts)
+    _check_firm(
+        tenant=tenant,
+        actor=actor,
+        firm=data.get("firm"),
+        contacts=contacts,
+        current_firm_id=current_firm_id,
+    )
     _check_clashes(
-        tenant=tenant, data=data, participants=participants, exclude=exclude, confirmed=confirmed
+        tenant=tenant,
+        data=data,
+        participants=participants,
+        exclude=exclude,
+        confirmed=confirmed,
+        windows=windows,
     )
 
 
@@ -105,36 +141,17 @@ def _new_activity(*, tenant, actor, data, participants, contacts, series=None, s
     return activity
 
 
-@transaction.atomic
-def activity_create(
-    *, tenant, actor, data, participants=(), contacts=(), repeat=None, confirm_clash=False
-):
-    """Create an activity (and its occurrences when ``repeat`` is a rule); return the first.
-
-    ``repeat``: ``{"frequency", "interval", "weekdays", "until", "count"}`` or None.
-    """
-    participants, contacts = list(participants), list(contacts)
-    _validate(
-        tenant=tenant,
-        actor=actor,
-        data=data,
-        participants=participants,
-        contacts=contacts,
-        confirmed=confirm_clash,
-    )
-    if not repeat:
-        activity = _new_activity(
-            tenant=tenant, actor=actor, data=data, participants=participants, contacts=contacts
-        )
-        audit.record(
-            tenant=tenant, actor=actor.user, instance=activity, action=AuditEntry.Action.CREATE
-        )
-        return activity
-    series = ActivitySeries.objects.create(
+def _series_for(*, tenant, data, repeat):
+    """An unsaved series for ``repeat`` (its rule is checked before anything is written)."""
+    if repeat.get("until") and repeat.get("count"):
+        raise ValidationError({"repeat_count": _("Give an end date or a number of times.")})
+    if repeat["frequency"] not in ActivitySeries.Frequency.values:
+        raise ValidationError({"repeat": _("Select a valid choice.")})
+    return ActivitySeries(
         tenant=tenant,
         frequency=repeat["frequency"],
         interval=repeat.get("interval") or 1,
-        weekdays=list(repeat.get("weekdays") or []),
+        weekdays=sorted(set(repeat.get("weekdays") or [])),
         until=repeat.get("until"),
         count=repeat.get("count"),
         timezone=repeat.get("timezone") or timezone.get_current_timezone_name(),
@@ -142,6 +159,70 @@ def activity_create(
         duration=data["end"] - data["start"],
         expanded_until=data["start"],
     )
+
+
+def _windows(series, data, limit=100):
+    """The (start, end) of the first occurrences of a new series, for the clash check."""
+    horizon = max(timezone.now(), series.first_start) + recurrence.HORIZON
+    starts = recurrence.occurrence_starts(series, before=horizon)[:limit]
+    return [(start, start + series.duration) for start in starts]
+
+
+def _close_fields(activity, *, actor, closing):
+    activity.status = Status.DONE
+    activity.work_minutes = closing["work_minutes"]
+    activity.distance_km = closing.get("distance_km") if _is_meeting(activity) else None
+    activity.closed_at = timezone.now()
+    activity.closed_by = actor
+
+
+def _is_meeting(activity):
+    return lists.MEETING in (activity.type.flags or [])
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    tenant,
+    actor,
+    data,
+    participants=(),
+    contacts=(),
+    repeat=None,
+    confirm_clash=False,
+    closing=None,
+):
+    """Create an activity (and its occurrences when ``repeat`` is a rule); return the first.
+
+    ``repeat``: ``{"frequency", "interval", "weekdays", "until", "count"}`` or None.
+    ``closing``: ``{"work_minutes", "distance_km"}`` to record something already done (not
+    for a series).
+    """
+    participants, contacts = list(participants), list(contacts)
+    series = _series_for(tenant=tenant, data=data, repeat=repeat) if repeat else None
+    if series is not None and closing:
+        raise ValidationError({"status": _("A repeating activity starts as planned.")})
+    _validate(
+        tenant=tenant,
+        actor=actor,
+        data=data,
+        participants=participants,
+        contacts=contacts,
+        confirmed=confirm_clash or bool(closing),
+        windows=_windows(series, data) if series is not None else (),
+    )
+    if series is None:
+        activity = _new_activity(
+            tenant=tenant, actor=actor, data=data, participants=participants, contacts=contacts
+        )
+        if closing:
+            _close_fields(activity, actor=actor, closing=closing)
+            activity.save()
+        audit.record(
+            tenant=tenant, actor=actor.user, instance=activity, action=AuditEntry.Action.CREATE
+        )
+        return activity
+    series.save()
     created = _expand(
         tenant=tenant,
         actor=actor,
@@ -217,6 +298,7 @@ def activity_update(
         contacts=contacts,
         exclude=[activity.pk],
         confirmed=confirm_clash,
+        current_firm_id=activity.firm_id,
     )
     if whole_series and activity.series_id:
         return _update_series(
@@ -246,24 +328,30 @@ def activity_update(
 
 
 def _update_series(*, tenant, actor, activity, data, participants, contacts):
-    shift = data["start"] - activity.start
+    """Apply an edit to every planned occurrence not changed alone (and to this one).
+
+    The time moves by the same wall-clock amount in the series' zone, so a 09:00 → 10:00
+    change gives 10:00 local time before and after a daylight-saving change.
+    """
+    series = ActivitySeries.objects.select_for_update().get(tenant=tenant, pk=activity.series_id)
+    zone = ZoneInfo(series.timezone)
+    shift = recurrence.local(data["start"], zone) - recurrence.local(activity.start, zone)
     length = data["end"] - data["start"]
     targets = list(
         Activity.objects.select_for_update()
-        .filter(tenant=tenant, series_id=activity.series_id, detached=False)
-        .filter(status=Status.PLANNED)
+        .filter(tenant=tenant, series_id=series.pk, status=Status.PLANNED)
+        .filter(Q(detached=False) | Q(pk=activity.pk))
     )
     for occurrence in targets:
         for name in SERIES_FIELDS:
             if name in data:
                 setattr(occurrence, name, data[name])
-        occurrence.start = occurrence.start + shift
+        occurrence.start = recurrence.shift_local(occurrence.start, shift, zone)
         occurrence.end = occurrence.start + length
         occurrence.save()
         occurrence.participants.set(participants)
         occurrence.contacts.set(contacts)
-    series = activity.series
-    series.first_start = series.first_start + shift
+    series.first_start = recurrence.shift_local(series.first_start, shift, zone)
     series.duration = length
     series.save(update_fields=["first_start", "duration", "updated_at"])
     audit.record(
@@ -315,17 +403,23 @@ def activity_move(*, tenant, actor, activity, start, end, all_day=None, confirm_
 @transaction.atomic
 def activity_close(*, tenant, actor, activity, work_minutes, distance_km=None):
     """Mark done with the work time (and for meetings the distance travelled, seed 004)."""
-    activity = Activity.objects.select_for_update().get(tenant=tenant, pk=activity.pk)
-    if not (can_change(member=actor, activity=activity) or activity.assigned_to_id == actor.pk):
+    activity = (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("type")
+        .get(tenant=tenant, pk=activity.pk)
+    )
+    if not can_close(member=actor, activity=activity):
         raise PermissionDenied(_("Only the person assigned or its creator can close it."))
     if activity.status != Status.PLANNED:
         raise ValidationError(_("This activity is already closed."))
+    if work_minutes is None or work_minutes < 0:
+        raise ValidationError({"work_minutes": _("Enter the work time in minutes.")})
+    if _is_meeting(activity) and distance_km is None:
+        raise ValidationError({"distance_km": _("Enter the distance travelled.")})
     before = audit.snapshot(activity, AUDITED)
-    activity.status = Status.DONE
-    activity.work_minutes = work_minutes
-    activity.distance_km = distance_km
-    activity.closed_at = timezone.now()
-    activity.closed_by = actor
+    _close_fields(
+        activity, actor=actor, closing={"work_minutes": work_minutes, "distance_km": distance_km}
+    )
     activity.save()
     audit.record(
         tenant=tenant,
@@ -342,6 +436,8 @@ def activity_cancel(*, tenant, actor, activity, whole_series=False):
     """Cancel this activity (or every planned occurrence of its series from this one on)."""
     activity = Activity.objects.select_for_update().get(tenant=tenant, pk=activity.pk)
     _require_change(actor, activity)
+    if activity.status != Status.PLANNED:
+        raise ValidationError(_("Only planned activities can be cancelled."))
     targets = Activity.objects.filter(tenant=tenant, pk=activity.pk, status=Status.PLANNED)
     if whole_series and activity.series_id:
         targets = Activity.objects.filter(
@@ -350,6 +446,7 @@ def activity_cancel(*, tenant, actor, activity, whole_series=False):
             status=Status.PLANNED,
             start__gte=activity.start,
         )
+        _end_series_before(tenant=tenant, activity=activity)
     n = targets.update(
         status=Status.CANCELLED,
         closed_at=timezone.now(),
@@ -364,6 +461,15 @@ def activity_cancel(*, tenant, actor, activity, whole_series=False):
         summary=_("Cancelled (%(n)s)") % {"n": n},
     )
     return n
+
+
+def _end_series_before(*, tenant, activity):
+    """Stop the rule before ``activity`` so that the daily extension adds nothing after it."""
+    series = ActivitySeries.objects.select_for_update().get(tenant=tenant, pk=activity.series_id)
+    local_day = recurrence.local(activity.start, ZoneInfo(series.timezone)).date()
+    series.until = local_day - timedelta(days=1)
+    series.count = None
+    series.save(update_fields=["until", "count", "updated_at"])
 
 
 @transaction.atomic
@@ -389,22 +495,46 @@ def series_extend(*, tenant, series):
     )
 
 
+def _require_attach(actor, activity):
+    if not can_close(member=actor, activity=activity):
+        raise PermissionDenied(_("Only the person assigned or its creator can change files."))
+
+
 @transaction.atomic
-def attachment_add(*, tenant, actor, activity, upload, content_type):
-    _require_change(actor, activity)
-    return ActivityAttachment.objects.create(
+def attachment_add(*, tenant, actor, activity, upload, content_type, original_name=None):
+    """Store a file checked by ``core.files.clean_upload`` on the activity."""
+    _require_attach(actor, activity)
+    name = (original_name or upload.name)[:255]
+    attachment = ActivityAttachment.objects.create(
         tenant=tenant,
         activity=activity,
         file=upload,
-        original_name=upload.name[:255],
+        original_name=name,
         content_type=content_type,
         size=upload.size,
         uploaded_by=actor,
     )
+    audit.record(
+        tenant=tenant,
+        actor=actor.user,
+        instance=activity,
+        action=AuditEntry.Action.UPDATE,
+        summary=_("File added: %(name)s") % {"name": name},
+    )
+    return attachment
 
 
 @transaction.atomic
 def attachment_remove(*, tenant, actor, attachment):
-    _require_change(actor, attachment.activity)
-    attachment.file.delete(save=False)
+    """Delete the file (after the commit, so a rollback keeps it) and its row."""
+    _require_attach(actor, attachment.activity)
+    activity, name, stored = attachment.activity, attachment.original_name, attachment.file
     attachment.delete()
+    audit.record(
+        tenant=tenant,
+        actor=actor.user,
+        instance=activity,
+        action=AuditEntry.Action.UPDATE,
+        summary=_("File removed: %(name)s") % {"name": name},
+    )
+    transaction.on_commit(lambda: stored.storage.delete(stored.name))
