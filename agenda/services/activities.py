@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agenda import lists, recurrence
-from agenda.models import Activity, ActivityAttachment, ActivitySeries, Status
+from agenda.models import Activity, ActivitySeries, Status
 from agenda.selectors.activities import assignable_employees, can_change, can_close, clashes
 from companies.models import FirmContact
 from companies.selectors.firms import visible_firms
@@ -493,48 +493,3 @@ def series_extend(*, tenant, series):
         contacts=list(template.contacts.all()),
         after=series.expanded_until,
     )
-
-
-def _require_attach(actor, activity):
-    if not can_close(member=actor, activity=activity):
-        raise PermissionDenied(_("Only the person assigned or its creator can change files."))
-
-
-@transaction.atomic
-def attachment_add(*, tenant, actor, activity, upload, content_type, original_name=None):
-    """Store a file checked by ``core.files.clean_upload`` on the activity."""
-    _require_attach(actor, activity)
-    name = (original_name or upload.name)[:255]
-    attachment = ActivityAttachment.objects.create(
-        tenant=tenant,
-        activity=activity,
-        file=upload,
-        original_name=name,
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    audit.record(
-        tenant=tenant,
-        actor=actor.user,
-        instance=activity,
-        action=AuditEntry.Action.UPDATE,
-        summary=_("File added: %(name)s") % {"name": name},
-    )
-    return attachment
-
-
-@transaction.atomic
-def attachment_remove(*, tenant, actor, attachment):
-    """Delete the file (after the commit, so a rollback keeps it) and its row."""
-    _require_attach(actor, attachment.activity)
-    activity, name, stored = attachment.activity, attachment.original_name, attachment.file
-    attachment.delete()
-    audit.record(
-        tenant=tenant,
-        actor=actor.user,
-        instance=activity,
-        action=AuditEntry.Action.UPDATE,
-        summary=_("File removed: %(name)s") % {"name": name},
-    )
-    transaction.on_commit(lambda: stored.storage.delete(stored.name))

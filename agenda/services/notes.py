@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from agenda.models import MeetingNote, MeetingNoteAttachment
 from agenda.selectors import notes as selectors
 from agenda.services.activities import ClashWarning, activity_create
+from agenda.services.attachments import attach, detach
 from companies.models import FirmContact
 from companies.selectors.firms import visible_firms
 from companies.services.firms import contact_create
@@ -232,20 +233,10 @@ def note_delete(*, tenant, actor, note):
 
 
 def _attach(*, tenant, actor, note, upload, content_type):
-    attachment = MeetingNoteAttachment.objects.create(
-        tenant=tenant,
-        note=note,
-        file=upload,
-        original_name=upload.name[:255],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    audit.record(
-        tenant=tenant, actor=actor.user, instance=note, action=AuditEntry.Action.EVENT,
-        summary=_("File added: %(name)s") % {"name": attachment.original_name},
+    return attach(
+        tenant=tenant, actor=actor, model=MeetingNoteAttachment, owner_field="note", owner=note,
+        upload=upload, content_type=content_type,
     )  # fmt: skip
-    return attachment
 
 
 @transaction.atomic
@@ -258,11 +249,4 @@ def note_attachment_add(*, tenant, actor, note, upload, content_type):
 @transaction.atomic
 def note_attachment_remove(*, tenant, actor, attachment):
     _require_change(actor, attachment.note)
-    stored = attachment.file
-    audit.record(
-        tenant=tenant, actor=actor.user, instance=attachment.note,
-        action=AuditEntry.Action.EVENT,
-        summary=_("File removed: %(name)s") % {"name": attachment.original_name},
-    )  # fmt: skip
-    attachment.delete()
-    transaction.on_commit(lambda: stored.delete(save=False))
+    detach(tenant=tenant, actor=actor, attachment=attachment, owner=attachment.note)

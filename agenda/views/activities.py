@@ -24,6 +24,7 @@ from agenda.forms.activities import (
 from agenda.models import Priority, Status
 from agenda.selectors import activities as selectors
 from agenda.services import activities as services
+from agenda.services import activity_files
 from companies.selectors.firms import visible_firms
 from core.files import serve
 from core.views import TenantView, paginate
@@ -307,7 +308,7 @@ class AttachmentAddView(ActivityMixin, TenantView):
         self.require_close()
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
-            services.attachment_add(
+            activity_files.attachment_add(
                 tenant=self.tenant,
                 actor=self.member,
                 activity=self.activity,
@@ -347,6 +348,8 @@ class AttachmentRemoveView(ActivityMixin, TenantView):
         )
         self.activity = attachment.activity
         self.require_close()
-        services.attachment_remove(tenant=self.tenant, actor=self.member, attachment=attachment)
+        activity_files.attachment_remove(
+            tenant=self.tenant, actor=self.member, attachment=attachment
+        )
         messages.success(request, _("The file is removed."))
         return self.to_detail()

@@ -12,7 +12,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_scopes import scope
 
-from agenda.services.activities import activity_create, attachment_add
+from agenda.services.activities import activity_create
+from agenda.services.activity_files import attachment_add
 from core.models import Choice
 from tests.matrix.common import EVERYONE, FORBIDDEN, FORM_ERROR, OK, REDIRECT
 
