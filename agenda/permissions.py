@@ -2,7 +2,8 @@
 
 Row rules: every employee sees everyone's activities (seed 000), except that staff of a dealer
 firm see only the activities of their own firm's people and subtree. Only the creator changes
-an activity or a reminder, and executives and executive-managers (``reaches_everything``).
+an activity, and executives and executive-managers (``reaches_everything``); only the creator
+changes a reminder (seed 000).
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, load_demo
+from agenda.demo import load_demo_agenda
 from companies.demo import load_demo_firms
 
 
@@ -10,6 +11,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         tenant, logins = load_demo()
         load_demo_firms(tenant)
+        load_demo_agenda(tenant)
         self.stdout.write(self.style.SUCCESS(f"Demo tenant “{tenant.name}” at /o/{tenant.slug}/"))
         self.stdout.write(f"Every demo login has the password: {DEMO_PASSWORD}")
         for email, position in logins:
