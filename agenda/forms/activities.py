@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda import lists
 from agenda.models import ActivitySeries, Priority, Status
 from agenda.selectors import activities as selectors
+from companies.forms.widgets import FirmPicker
 from companies.models import Firm
 from companies.selectors.firms import visible_firms
 from core.files import UploadPolicy, clean_upload
@@ -91,7 +92,7 @@ class ActivityForm(forms.Form):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    firm = forms.ModelChoiceField(label=_("Firm"), queryset=None, required=False)
+    firm = forms.ModelChoiceField(label=_("Firm"), queryset=None, required=False, widget=FirmPicker)
     contacts = forms.ModelMultipleChoiceField(
         label=_("Contacts of the firm"),
         queryset=None,
@@ -177,12 +178,14 @@ class ActivityForm(forms.Form):
             self.fields["assigned_to"].queryset = people
         else:
             del self.fields["assigned_to"]
-        self.fields["contacts"].queryset = selectors.firm_contacts(
-            tenant=tenant, firm=self.chosen_firm()
-        )
+        firm = self.chosen_firm()
+        self.fields["contacts"].queryset = selectors.firm_contacts(tenant=tenant, firm=firm)
+        # The picker's hidden input carries these: choosing a firm refills its contacts.
+        self.fields["firm"].widget.configure(tenant=tenant, known=firm)
         self.fields["firm"].widget.attrs.update(
             {
                 "hx-get": reverse("agenda:activity-contacts", args=[tenant.slug]),
+                "hx-trigger": "change",
                 "hx-target": "#contacts-field",
                 "hx-select": "#contacts-field",
                 "hx-swap": "outerHTML",

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from agenda.selectors import notes as selectors
+from companies.forms.widgets import FirmPicker
 from core.files import DOCUMENT_POLICY, clean_upload
 
 OTHER = "other"
@@ -33,7 +34,7 @@ class EmployeeMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class NoteForm(forms.Form):
-    firm = forms.ModelChoiceField(label=_("Firm"), queryset=None)
+    firm = forms.ModelChoiceField(label=_("Firm"), queryset=None, widget=FirmPicker)
     met_at = forms.DateTimeField(label=_("Date and time"), widget=datetime_input())
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=None)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -64,6 +65,7 @@ class NoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.tenant = tenant
         self.fields["firm"].queryset = selectors.note_firms(tenant=tenant, member=member)
+        # The picker's hidden input carries these: choosing a firm refills the contact list.
         self.fields["firm"].widget.attrs.update(
             {"hx-get": contacts_url, "hx-target": "#id_contact", "hx-trigger": "change"}
         )
@@ -79,6 +81,7 @@ class NoteForm(forms.Form):
             )
         self.fields["contact"].widget.attrs["data-new-contact-toggle"] = OTHER
         self.chosen_firm = self._chosen_firm()
+        self.fields["firm"].widget.configure(tenant=tenant, known=self.chosen_firm)
         self.contacts = {
             str(c.pk): c
             for c in selectors.firm_contact_options(tenant=tenant, firm=self.chosen_firm)
@@ -198,7 +201,12 @@ class NoteFilterForm(forms.Form):
     """The list's filters; a value that does not validate is simply not applied."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    firm = forms.ModelChoiceField(label=_("Firm"), queryset=None, required=False)
+    firm = forms.ModelChoiceField(
+        label=_("Firm"),
+        queryset=None,
+        required=False,
+        widget=FirmPicker(empty_label=_("All firms")),
+    )
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=None, required=False)
     outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=None, required=False)
     participant = EmployeeChoiceField(label=_("Participant"), queryset=None, required=False)
@@ -207,7 +215,9 @@ class NoteFilterForm(forms.Form):
 
     def __init__(self, *args, tenant, member, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["firm"].queryset = selectors.firms_with_notes(tenant=tenant, member=member)
+        # Any visible firm may be picked: one without notes filters the list down to nothing.
+        self.fields["firm"].queryset = selectors.note_firms(tenant=tenant, member=member)
+        self.fields["firm"].widget.configure(tenant=tenant)
         self.fields["channel"].queryset = selectors.channel_options(tenant=tenant)
         self.fields["outcome"].queryset = selectors.outcome_options(tenant=tenant)
         self.fields["participant"].queryset = selectors.participant_options(

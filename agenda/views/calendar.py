@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from agenda.models import AgendaPreference, Status
 from agenda.selectors import activities as selectors
 from agenda.services.activities import ClashWarning, activity_move
+from companies.forms.widgets import FirmPicker
 from companies.selectors.firms import visible_firms
 from core.views import TenantView
 
@@ -27,8 +28,6 @@ SLOTS = [choice.value for choice in AgendaPreference.Slot]
 DEFAULT_SLOT = AgendaPreference.Slot.THIRTY.value
 # A month view shows six weeks; anything much longer is not a calendar's request.
 MAX_RANGE = timedelta(days=62)
-# The firm filter is a drop-down: it lists this many firms (and the chosen one).
-FIRM_CHOICES = 300
 
 
 def is_id(value):
@@ -152,18 +151,24 @@ def event_json(*, activity, member, tenant_slug, with_person):
     }
 
 
+def firm_filter(*, tenant, member, firm_id=None):
+    """The firm filter: the searchable picker (any of 100,000 firms), showing the chosen one."""
+    picker = FirmPicker(
+        queryset=visible_firms(tenant=tenant, member=member),
+        empty_label=gettext_lazy("All firms"),
+        small=True,
+    ).configure(tenant=tenant)
+    return picker.render("firm", firm_id, attrs={"id": "filter-firm"})
+
+
 def filter_choices(*, tenant, member, firm_id=None):
-    firms = visible_firms(tenant=tenant, member=member).order_by("name").only("id", "name")
-    firm_list = list(firms[:FIRM_CHOICES])
-    if firm_id and all(f.pk != firm_id for f in firm_list):
-        firm_list += list(firms.filter(pk=firm_id))
     return {
         "employees": selectors.assignable_employees(tenant=tenant, member=member).only(
             "id", "first_name", "last_name"
         ),
         "types": selectors.type_options(tenant=tenant),
         "statuses": Status.choices,
-        "firms": firm_list,
+        "firm_picker": firm_filter(tenant=tenant, member=member, firm_id=firm_id),
     }
 
 

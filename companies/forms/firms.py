@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Employee
 from companies.custom_fields import custom_values, extend_form, strip_custom
+from companies.forms.widgets import PARENT_TYPES, FirmPicker
 from companies.models import Contact, Firm, FirmGroup, Tag
 from companies.models.firms import FirmRole, FirmStatus, FirmType
 from core import choices
@@ -27,7 +28,12 @@ def date_input():
 class FirmForm(forms.ModelForm):
     # Foreign keys are declared with their querysets set per tenant in __init__ (the scoped
     # managers would raise if a ModelForm built them at import time).
-    parent = forms.ModelChoiceField(label=_("Parent firm"), queryset=None, required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Parent firm"),
+        queryset=None,
+        required=False,
+        widget=FirmPicker(empty_label=_("No parent firm")),
+    )
     roles = forms.MultipleChoiceField(
         label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -86,6 +92,11 @@ class FirmForm(forms.ModelForm):
             (s.value, status_labels.get(s.value, s.label)) for s in FirmStatus
         ]
         self.fields["parent"].queryset = parents
+        # Suggestions: firms that may stand above the type chosen in the form, never the
+        # firm itself or its subtree (the parents queryset still decides what is accepted).
+        self.fields["parent"].widget.configure(
+            tenant=tenant, types=PARENT_TYPES, exclude=self.instance.pk, child_from="type"
+        )
         for field, key in CHOICE_FIELDS.items():
             self.fields[field].queryset = choices.options(tenant=tenant, key=key)
         self.fields["sales_rep"].queryset = employees

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from companies.selectors import search
+from companies.selectors import picker, search
 from core import choices
 from core.views import TenantView
 
@@ -51,3 +51,26 @@ class PhonebookView(TenantView):
         }
         template = "companies/phonebook_rows.html" if request.htmx else "companies/phonebook.html"
         return render(request, template, context)
+
+
+class FirmPickerView(TenantView):
+    """The firm picker's suggestions (htmx): ``?q=`` plus ``type``, ``child``, ``exclude``.
+
+    An HTML fragment of at most 20 options among the member's visible firms; see
+    ``companies.forms.widgets.FirmPicker``.
+    """
+
+    permissions = {"GET": "firms.view"}
+
+    def get(self, request, tenant_slug):
+        params = request.GET
+        firms = picker.picker_firms(
+            tenant=self.tenant,
+            member=self.member,
+            query=params.get("q", ""),
+            types=params.getlist("type")[:10],
+            child=params.get("child", ""),
+            exclude=params.get("exclude", ""),
+        )
+        context = {"firms": firms, "query": search.parse_query(params.get("q", "")).text}
+        return render(request, "companies/widgets/firm_picker_options.html", context)

@@ -165,7 +165,11 @@
         calendar.refetchEvents();
         rememberState(form, calendar, slot);
       });
-      form.addEventListener("change", function () {
+      // The firm filter is the searchable picker: its hidden input (name "firm") is what the
+      // form sends, and choosing a firm fires "change" on it; its search box has no name and
+      // its own "change" (typing, then leaving the box) chooses nothing.
+      form.addEventListener("change", function (event) {
+        if (event.target.matches && event.target.matches("[data-picker-search]")) { return; }
         calendar.refetchEvents();
         rememberState(form, calendar, slot);
       });

@@ -159,3 +159,88 @@ def test_the_agenda_right_to_left_in_persian(browsing, live_site):
     headers = calendar.locator("[role=columnheader][data-date]")
     first, last = headers.first.bounding_box(), headers.last.bounding_box()
     assert first["x"] > last["x"]
+    # The firm filter's suggestions open under the box, aligned to its right-hand start.
+    factories.make_firm(world.tenant, "Tahran Ticaret", actor=world.executive.user)
+    search = page.locator("#filter-firm")
+    search.fill("tahran")
+    found = page.locator("#filter-firm_results")
+    expect(found.get_by_role("option", name=re.compile("Tahran Ticaret"))).to_be_visible()
+    box, menu = search.bounding_box(), found.bounding_box()
+    assert abs((box["x"] + box["width"]) - (menu["x"] + menu["width"])) < 2
+    assert menu["y"] >= box["y"] + box["height"] - 1
+    search.press("ArrowDown")
+    search.press("Enter")
+    expect(page.locator("#calendar-filters [data-picker-selected]")).to_contain_text("Tahran")
+    browsing.assert_clean()
+
+
+def test_firm_picker_refills_contacts_and_filters_the_calendar(browsing, live_site):
+    """The firm is searched, not scrolled for: by keyboard in the activity form, by mouse in the
+    meeting-note form and the calendar filter; the contact lists follow the chosen firm."""
+    world = factories.make_world("Acme", "a")
+    slug = world.tenant.slug
+    firm = factories.make_firm(
+        world.tenant, "Anadolu Makina", actor=world.executive.user, sales_rep=world.employee,
+        first_contact={"data": {"first_name": "Kemal", "last_name": "Er"}},
+    )  # fmt: skip
+    factories.make_firm(
+        world.tenant, "Başka Firma", actor=world.executive.user,
+        first_contact={"data": {"first_name": "Zeynep", "last_name": "Ak"}},
+    )  # fmt: skip
+    page = browsing.new_page()
+    log_in(page, world.employee.user.email, factories.PASSWORD)
+    expect(page).to_have_url(re.compile(rf"/o/{slug}/$"))
+
+    # --- the activity form, keyboard only: type, arrow down, Enter ---
+    page.goto(f"/o/{slug}/agenda/activities/new/")
+    search = page.locator("#id_firm")
+    search.fill("anadolu mak")
+    found = page.get_by_role("listbox", name="Firms found")
+    expect(found.get_by_role("option", name=re.compile("Anadolu Makina"))).to_be_visible()
+    expect(found.get_by_role("option")).to_have_count(1)
+    search.press("ArrowDown")
+    expect(search).to_have_attribute("aria-activedescendant", re.compile(r"_results-0$"))
+    search.press("Enter")  # chooses; does not submit the form
+    expect(page).to_have_url(re.compile(r"/agenda/activities/new/$"))
+    expect(page.locator("input[name=firm]")).to_have_value(str(firm.pk))
+    expect(page.locator("[data-picker-selected]")).to_contain_text("Anadolu Makina")
+    contacts = page.locator("#contacts-field")
+    expect(contacts).to_contain_text("Kemal Er")
+    expect(contacts).not_to_contain_text("Zeynep")
+    contacts.get_by_label(re.compile("Kemal Er")).check()
+    day = (datetime.now(ZONE) + timedelta(days=2)).date().isoformat()
+    page.fill("input[name=start]", f"{day}T09:00")
+    page.fill("input[name=end]", f"{day}T09:30")
+    fill_activity_form(page, "Visit Anadolu")
+    expect(page).not_to_have_url(re.compile(r"/activities/new/"))
+    with scopes_disabled():
+        booked = Activity.objects.get(subject="Visit Anadolu")
+        assert booked.firm_id == firm.pk
+        assert [c.full_name for c in booked.contacts.all()] == ["Kemal Er"]
+
+    # --- the meeting-note form from the firm's page: the firm is there, switch and back ---
+    page.goto(f"/o/{slug}/firms/{firm.pk}/")
+    page.locator("#firm-add-note").click()
+    expect(page.locator("input[name=firm]")).to_have_value(str(firm.pk))
+    expect(page.locator("#id_contact")).to_contain_text("Kemal Er")
+    page.locator("#id_firm").fill("baska")
+    page.get_by_role("option", name=re.compile("Başka Firma")).click()
+    expect(page.locator("#id_contact")).to_contain_text("Zeynep Ak")
+    expect(page.locator("#id_contact")).not_to_contain_text("Kemal Er")
+    page.locator("[data-picker-clear]").click()
+    expect(page.locator("input[name=firm]")).to_have_value("")
+
+    # --- the calendar's firm filter: the feed asks for the chosen firm only ---
+    page.goto(f"/o/{slug}/agenda/?view=listWeek&date={day}")
+    expect(page.locator("#agenda-calendar")).to_contain_text("Visit Anadolu")
+    page.locator("#filter-firm").fill("baska")
+    option = page.get_by_role("option", name=re.compile("Başka Firma"))
+    with page.expect_request(re.compile(r"/calendar/feed/\?.*firm=\d+")):
+        option.click()
+    expect(page.locator("#agenda-calendar")).not_to_contain_text("Visit Anadolu")
+    expect(page).to_have_url(re.compile(r"firm=\d+"))
+    page.reload()
+    expect(page.locator("#calendar-filters [data-picker-selected]")).to_contain_text("Başka Firma")
+    page.locator("#calendar-filters [data-picker-clear]").click()
+    expect(page.locator("#agenda-calendar")).to_contain_text("Visit Anadolu")
+    browsing.assert_clean()

@@ -21,4 +21,5 @@ def prepare(w):
 MATRIX = {
     "companies:search": ("GET", None, EVERYONE),
     "companies:phonebook": ("GET", None, EVERYONE),
+    "companies:firm-picker": ("GET", None, EVERYONE),
 }
