@@ -472,3 +472,17 @@ def test_firm_list_counts_only_as_far_as_the_page_needs(client, world):
     client.force_login(world.executive.user)
     response = client.get(reverse("companies:firm-list", args=[world.tenant.slug]))
     assert "30 firms" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_save_and_add_an_activity_opens_the_booking_form_for_the_new_firm(client, world):
+    client.force_login(world.employee.user)
+    response = client.post(url(world, "firm-create"), firm_post(then="activity"))
+    assert response.status_code == 302
+    with scope(tenant=world.tenant.pk):
+        firm = Firm.objects.get(name="Marmara Dağıtım")
+    assert response["Location"].startswith(
+        reverse("agenda:activity-create", args=[world.tenant.slug])
+    )
+    form = client.get(response["Location"]).content.decode()
+    assert f'value="{firm.pk}"' in form and "Marmara Dağıtım" in form
