@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agenda.selectors import notes as selectors
 from companies.forms.widgets import FirmPicker
@@ -210,8 +211,12 @@ class NoteFilterForm(forms.Form):
     channel = forms.ModelChoiceField(label=_("Channel"), queryset=None, required=False)
     outcome = forms.ModelChoiceField(label=_("Outcome"), queryset=None, required=False)
     participant = EmployeeChoiceField(label=_("Participant"), queryset=None, required=False)
-    date_from = forms.DateField(label=_("From"), required=False, widget=date_input())
-    date_to = forms.DateField(label=_("To"), required=False, widget=date_input())
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"), required=False, widget=date_input()
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"), required=False, widget=date_input()
+    )
 
     def __init__(self, *args, tenant, member, **kwargs):
         super().__init__(*args, **kwargs)
