@@ -206,7 +206,7 @@ class ActivityForm(forms.Form):
         """The firm as submitted (bound) or given initially, if the member may name it."""
         raw = self.data.get("firm") if self.is_bound else self.initial.get("firm")
         raw = getattr(raw, "pk", raw)
-        if not str(raw or "").isdigit() or len(str(raw)) > 18:
+        if not str(raw or "").isdecimal() or len(str(raw)) > 18:
             return None
         return self.fields["firm"].queryset.filter(pk=raw).first()
 
@@ -347,7 +347,7 @@ def list_filters(params, *, tenant):
     filters = {"scope": "all" if params.get("scope") == "all" else "mine"}
     for name in ("type", "firm"):
         value = params.get(name, "")
-        if value.isdigit() and len(value) < 18:
+        if value.isdecimal() and len(value) < 18:
             filters[name] = int(value)
     if params.get("status") in {value for value, _label in LIST_STATUSES}:
         filters["status"] = params["status"]

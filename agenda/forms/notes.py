@@ -95,7 +95,7 @@ class NoteForm(forms.Form):
         """The firm whose contacts the "contact met" list offers (posted, or the initial)."""
         raw = self.data.get("firm") if self.is_bound else self.initial.get("firm")
         raw = getattr(raw, "pk", raw)
-        if not str(raw or "").isdigit() or len(str(raw)) > 18:
+        if not str(raw or "").isdecimal() or len(str(raw)) > 18:
             return None
         return self.fields["firm"].queryset.filter(pk=raw).first()
 

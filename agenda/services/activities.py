@@ -264,6 +264,17 @@ def _expand(*, tenant, actor, series, data, participants, contacts, after=None):
     return created
 
 
+def _record_changes(*, tenant, actor, activity, before):
+    """The activity's history entry for what changed since the ``before`` snapshot."""
+    audit.record(
+        tenant=tenant,
+        actor=actor.user,
+        instance=activity,
+        action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, audit.snapshot(activity, AUDITED)),
+    )
+
+
 def _require_change(actor, activity):
     if not can_change(member=actor, activity=activity):
         raise PermissionDenied(_("Only the person who created this activity can change it."))
@@ -317,13 +328,7 @@ def activity_update(
     activity.save()
     activity.participants.set(participants)
     activity.contacts.set(contacts)
-    audit.record(
-        tenant=tenant,
-        actor=actor.user,
-        instance=activity,
-        action=AuditEntry.Action.UPDATE,
-        changes=audit.diff(before, audit.snapshot(activity, AUDITED)),
-    )
+    _record_changes(tenant=tenant, actor=actor, activity=activity, before=before)
     return activity
 
 
@@ -390,13 +395,7 @@ def activity_move(*, tenant, actor, activity, start, end, all_day=None, confirm_
     activity.start, activity.end, activity.all_day = start, end, data["all_day"]
     activity.detached = activity.series_id is not None
     activity.save(update_fields=["start", "end", "all_day", "detached", "updated_at"])
-    audit.record(
-        tenant=tenant,
-        actor=actor.user,
-        instance=activity,
-        action=AuditEntry.Action.UPDATE,
-        changes=audit.diff(before, audit.snapshot(activity, AUDITED)),
-    )
+    _record_changes(tenant=tenant, actor=actor, activity=activity, before=before)
     return activity
 
 
@@ -421,13 +420,7 @@ def activity_close(*, tenant, actor, activity, work_minutes, distance_km=None):
         activity, actor=actor, closing={"work_minutes": work_minutes, "distance_km": distance_km}
     )
     activity.save()
-    audit.record(
-        tenant=tenant,
-        actor=actor.user,
-        instance=activity,
-        action=AuditEntry.Action.UPDATE,
-        changes=audit.diff(before, audit.snapshot(activity, AUDITED)),
-    )
+    _record_changes(tenant=tenant, actor=actor, activity=activity, before=before)
     return activity
 
 

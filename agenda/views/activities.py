@@ -125,7 +125,7 @@ class ActivityCreateView(ActivityFormMixin, TenantView):
     def get(self, request, tenant_slug):
         firm = None
         raw = request.GET.get("firm", "")
-        if raw.isdigit() and len(raw) < 18:
+        if raw.isdecimal() and len(raw) < 18:
             firm = visible_firms(tenant=self.tenant, member=self.member).filter(pk=raw).first()
         initial = initial_from_query(request.GET, member=self.member, firm=firm)
         form = ActivityForm(tenant=self.tenant, member=self.member, initial=initial)

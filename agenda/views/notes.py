@@ -124,7 +124,7 @@ class NoteCreateView(NoteFormMixin, TenantView):
     def get(self, request, tenant_slug):
         initial = {}
         firm = request.GET.get("firm", "")
-        if firm.isdigit() and len(firm) < 19:
+        if firm.isdecimal() and len(firm) < 19:
             initial["firm"] = firm
         self.build(initial=initial)
         return self.render_form(request)
@@ -265,7 +265,7 @@ class NoteContactOptionsView(TenantView):
     def get(self, request, tenant_slug):
         raw = request.GET.get("firm", "")
         firm = None
-        if raw.isdigit() and len(raw) < 19:
+        if raw.isdecimal() and len(raw) < 19:
             firm = (
                 selectors.note_firms(tenant=self.tenant, member=self.member).filter(pk=raw).first()
             )

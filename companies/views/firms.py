@@ -85,9 +85,9 @@ def list_filters(params):
             continue
         if name in valid and value not in valid[name]:
             continue
-        if name in ("group", "tag", "parent", "customer_list") and not value.isdigit():
+        if name in ("group", "tag", "parent", "customer_list") and not value.isdecimal():
             continue
-        if name == "sales_rep" and not (value.isdigit() or value == "none"):
+        if name == "sales_rep" and not (value.isdecimal() or value == "none"):
             continue
         filters[name] = value
     return filters
@@ -162,7 +162,7 @@ class FirmSelectionMixin:
     """The firms ticked in the list (at most 500) that the member may see, or change."""
 
     def selected_firms(self, *, write):
-        ids = [int(pk) for pk in self.request.POST.getlist("firms") if pk.isdigit()][:500]
+        ids = [int(pk) for pk in self.request.POST.getlist("firms") if pk.isdecimal()][:500]
         firms = selectors.visible_firms(tenant=self.tenant, member=self.member, write=write)
         return list(firms.filter(pk__in=ids))
 
@@ -177,7 +177,7 @@ class FirmBulkView(FirmSelectionMixin, TenantView):
         rep_id = request.POST.get("sales_rep", "")
         rep = (
             employee_choices(tenant=self.tenant).filter(pk=rep_id).first()
-            if rep_id.isdigit()
+            if rep_id.isdecimal()
             else None
         )
         if request.POST.get("action") != "assign" or not firms or (rep_id and rep is None):
@@ -217,7 +217,7 @@ class FirmBulkTagView(FirmSelectionMixin, TenantView):
         tag_id = request.POST.get("tag", "")
         tag = (
             settings_selectors.tag_list(tenant=self.tenant).filter(pk=tag_id).first()
-            if tag_id.isdigit()
+            if tag_id.isdecimal()
             else None
         )
         if not firms or tag is None:
@@ -240,7 +240,7 @@ class FirmBulkListView(FirmSelectionMixin, TenantView):
         list_id = request.POST.get("customer_list", "")
         target = (
             customer_list_choices(tenant=self.tenant).filter(pk=list_id).first()
-            if list_id.isdigit()
+            if list_id.isdecimal()
             else None
         )
         if not firms or target is None:
@@ -286,7 +286,7 @@ class FirmFormMixin:
 
     def initial_values(self):
         parent = self.request.GET.get("parent", "")
-        return {"parent": parent} if parent.isdigit() else {}
+        return {"parent": parent} if parent.isdecimal() else {}
 
     def render_form(self, request, context, status=200):
         context["allowed_children"] = {

@@ -183,10 +183,9 @@ class SMTPHandler:
         return "250 2.0.0 Message accepted"
 
 
-@pytest.fixture
-def smtp():
-    """A real SMTP server on loopback; ``smtp.port``, ``smtp.handler``, ``smtp.messages``."""
-    handler = SMTPHandler()
+@contextlib.contextmanager
+def running_smtp(handler):
+    """An aiosmtpd server on a free loopback port around ``handler``, stopped on exit."""
     controller = Controller(
         handler, hostname="127.0.0.1", port=free_port(), server_hostname="kervan-test-smtp"
     )
@@ -196,6 +195,13 @@ def smtp():
         yield controller
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback; ``smtp.port``, ``smtp.handler``, ``smtp.messages``."""
+    with running_smtp(SMTPHandler()) as controller:
+        yield controller
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.db import connection
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -31,7 +30,7 @@ from agenda.models import Activity
 from agenda.services import due
 from core import mail
 from core.models import Choice, OutboxEmail
-from tests.integration.conftest import SMTPHandler, free_port, wait_until
+from tests.integration.conftest import SMTPHandler, running_smtp, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -56,16 +55,8 @@ class AcceptThenAnswer(SMTPHandler):
 @pytest.fixture
 def smtp():
     """This module's SMTP server (``celery_procs`` delivers to it too)."""
-    handler = AcceptThenAnswer()
-    controller = Controller(
-        handler, hostname="127.0.0.1", port=free_port(), server_hostname="kervan-test-smtp"
-    )
-    controller.start()
-    controller.messages = handler.messages
-    try:
+    with running_smtp(AcceptThenAnswer()) as controller:
         yield controller
-    finally:
-        controller.stop()
 
 
 def book_many(world, count):
