@@ -6,12 +6,27 @@ time zone, so a weekly 09:00 meeting stays at 09:00 local time across daylight-s
 An occurrence changed on its own is ``detached``: changes to the whole series leave it alone.
 """
 
-from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField
+from django.contrib.postgres.indexes import GistIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.files import generated_path
 from core.models import TenantModel
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+def span():
+    """The activity's time span as a range: what the calendar's overlap queries use.
+
+    Both bounds are inclusive so that an activity of no length is still a point in time;
+    the same expression is indexed (``activity_span``), so it must not change alone.
+    """
+    return TsTzRange("start", "end", models.Value("[]"))
 
 
 class Priority(models.TextChoices):
@@ -128,6 +143,16 @@ class Activity(TenantModel):
             models.Index(
                 fields=["start"],
                 name="activity_planned_start",
+                condition=models.Q(status="planned"),
+            ),
+            # The calendar's and the start page's overlap queries (btree_gist for the ids).
+            GistIndex(models.F("tenant"), span(), name="activity_span"),
+            GistIndex(
+                models.F("tenant"), models.F("assigned_to"), span(), name="activity_person_span"
+            ),
+            models.Index(
+                fields=["assigned_to", "start"],
+                name="activity_planned_person",
                 condition=models.Q(status="planned"),
             ),
         ]

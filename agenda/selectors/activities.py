@@ -1,8 +1,10 @@
 """Reading activities: visibility, the calendar's range, clashes, the start page."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import models
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -10,8 +12,10 @@ from django.utils import timezone
 from accounts.models import Employee
 from agenda import lists
 from agenda.models import Activity, ActivityAttachment, Status
+from agenda.models.activities import span
 from companies.models import Contact, FirmContact
 from core import audit, choices
+from core.models import Choice
 
 
 def visible_activities(*, tenant, member):
@@ -69,26 +73,97 @@ def involving(employee_ids):
     )
 
 
-def in_range(*, tenant, member, start, end, employees=(), types=(), statuses=(), firm=None):
-    """Activities overlapping ``[start, end)`` for the calendar, with what an event shows."""
-    qs = (
-        visible_activities(tenant=tenant, member=member)
-        .filter(start__lt=end, end__gt=start, show_in_agenda=True)
-        .filter(type__flags__contains=[lists.IN_SCHEDULE])
+def flagged_types(*, tenant, flag):
+    """The ids of the activity types with ``flag`` (a handful: one cheap query)."""
+    return list(
+        Choice.objects.filter(
+            tenant=tenant, list_key="activity_type", flags__contains=[flag]
+        ).values_list("pk", flat=True)
     )
-    if employees:
-        qs = qs.filter(involving(list(employees)))
+
+
+def overlapping(qs, start, end):
+    """Activities of ``qs`` overlapping ``[start, end)``, found through the span index."""
+    return (
+        qs.annotate(span=span())
+        .filter(span__overlap=DateTimeTZRange(start, end, "[]"))
+        .filter(start__lt=end, end__gt=start)
+    )
+
+
+def either_side(qs, employee_ids, *, order, limit):
+    """Rows of ``qs`` where one of ``employee_ids`` is assigned or takes part, in two queries.
+
+    One query per side lets each use its own index (an OR across the participants join makes
+    PostgreSQL read every activity); the two are merged in Python. Rows are model instances or
+    tuples that start with the pk and the ``order`` field.
+    """
+    through = Activity.participants.through
+    taking_part = through.objects.filter(employee_id__in=employee_ids).values("activity_id")
+    key = order[0].lstrip("-")
+    found = {}
+    for side in (qs.filter(assigned_to_id__in=employee_ids), qs.filter(pk__in=taking_part)):
+        for row in side.order_by(*order)[:limit]:
+            found.setdefault(row[0] if isinstance(row, tuple) else row.pk, row)
+
+    def sort_key(row):
+        if isinstance(row, tuple):
+            return row[EventRow.FIELDS.index(key)], row[0]
+        return getattr(row, key), row.pk
+
+    rows = sorted(found.values(), key=sort_key, reverse=order[0].startswith("-"))
+    return rows[:limit]
+
+
+def in_range(
+    *, tenant, member, start, end, employees=(), types=(), statuses=(), firm=None, limit=5000
+):
+    """Activities overlapping ``[start, end)`` for the calendar, with what an event shows.
+
+    At most ``limit`` (the earliest): a month of a large company's agenda holds tens of
+    thousands, more than any calendar view can show; the caller says so.
+    """
+    qs = overlapping(visible_activities(tenant=tenant, member=member), start, end).filter(
+        show_in_agenda=True, type_id__in=flagged_types(tenant=tenant, flag=lists.IN_SCHEDULE)
+    )
     if types:
         qs = qs.filter(type_id__in=list(types))
     if statuses:
         qs = qs.filter(status__in=list(statuses))
     if firm is not None:
         qs = qs.filter(firm=firm)
-    return qs.select_related("type", "firm", "assigned_to").only(
-        "id", "subject", "start", "end", "all_day", "status", "priority", "created_by_id",
-        "type__label", "type__colour", "firm__name", "assigned_to__first_name",
-        "assigned_to__last_name", "location",
+    qs = qs.values_list(*EventRow.FIELDS)
+    if employees:
+        rows = either_side(qs, list(employees), order=("start", "pk"), limit=limit)
+    else:
+        rows = qs.order_by("start", "pk")[:limit]
+    return [EventRow(*row) for row in rows]
+
+
+@dataclass(slots=True)
+class EventRow:
+    """What a calendar event shows of an activity (plain values: thousands per feed)."""
+
+    FIELDS = (
+        "pk", "subject", "start", "end", "all_day", "status", "priority", "created_by_id",
+        "type__colour", "assigned_to__first_name", "assigned_to__last_name",
     )  # fmt: skip
+
+    pk: int
+    subject: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    status: str
+    priority: str
+    created_by_id: int
+    colour: str
+    first_name: str
+    last_name: str
+
+    @property
+    def person(self):
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 def clashes(*, tenant, employee_ids, start, end, exclude=(), windows=()):
@@ -118,22 +193,24 @@ def start_page(*, tenant, member, now=None, upcoming_days=7, limit=50):
     """``(current and upcoming, overdue)`` activities of ``member`` for the start page.
 
     Current: planned activities under way now or starting within ``upcoming_days``, and
-    activities done today. Overdue: planned activities whose end has passed.
+    those of today done already. Overdue: planned activities whose end has passed.
     """
     now = now or timezone.now()
-    base = (
-        Activity.objects.filter(tenant=tenant, type__flags__contains=[lists.ON_START_PAGE])
-        .filter(involving([member.pk]))
-        .select_related("type", "firm")
-    )
+    base = Activity.objects.filter(
+        tenant=tenant, type_id__in=flagged_types(tenant=tenant, flag=lists.ON_START_PAGE)
+    ).select_related("type", "firm")
     horizon = now + timedelta(days=upcoming_days)
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    current = base.filter(
-        Q(status=Status.PLANNED, end__gte=now, start__lt=horizon)
-        | Q(status=Status.DONE, closed_at__gte=today_start)
-    ).order_by("start")[:limit]
-    overdue = base.filter(status=Status.PLANNED, end__lt=now).order_by("-start")[:limit]
-    return list(current), list(overdue)
+    current = overlapping(base, today_start, horizon).filter(
+        Q(status=Status.PLANNED, end__gte=now) | Q(status=Status.DONE, closed_at__gte=today_start)
+    )
+    # A planned activity that ended before now started before now: the bound lets the
+    # (assigned_to, start) index of planned activities serve the newest first.
+    overdue = base.filter(status=Status.PLANNED, end__lt=now, start__lt=now)
+    return (
+        either_side(current, [member.pk], order=("start", "pk"), limit=limit),
+        either_side(overdue, [member.pk], order=("-start", "-pk"), limit=limit),
+    )
 
 
 def firm_activities(*, tenant, firm, limit):

@@ -28,6 +28,8 @@ SLOTS = [choice.value for choice in AgendaPreference.Slot]
 DEFAULT_SLOT = AgendaPreference.Slot.THIRTY.value
 # A month view shows six weeks; anything much longer is not a calendar's request.
 MAX_RANGE = timedelta(days=62)
+# More events than this in one view are unreadable; the page asks to narrow the filters.
+MAX_EVENTS = 5000
 
 
 def is_id(value):
@@ -118,14 +120,14 @@ def all_day_bounds(activity):
     return first.isoformat(), last.isoformat()
 
 
-def event_json(*, activity, member, tenant_slug, with_person):
-    """One activity as a FullCalendar event."""
+def event_json(*, activity, member, urls, with_person):
+    """One activity as a FullCalendar event (``urls`` from :func:`event_urls`)."""
     classes = ["kv-event", f"kv-event-{activity.status}"]
     if activity.priority != "normal":
         classes.append(f"kv-priority-{activity.priority}")
     title = activity.subject
     if with_person:
-        title = f"{activity.subject} · {activity.assigned_to.full_name}"
+        title = f"{activity.subject} · {activity.person}"
     if activity.all_day:
         start, end = all_day_bounds(activity)
     else:
@@ -140,14 +142,25 @@ def event_json(*, activity, member, tenant_slug, with_person):
         "start": start,
         "end": end,
         "allDay": activity.all_day,
-        "color": activity.type.colour or "#6c757d",
+        "color": activity.colour or "#6c757d",
         "className": " ".join(classes),
         "editable": editable,
         "extendedProps": {
             "status": activity.status,
-            "popup": reverse("agenda:activity-popup", args=[tenant_slug, activity.pk]),
-            "move": reverse("agenda:activity-move", args=[tenant_slug, activity.pk]),
+            "popup": urls["popup"].replace(PK_MARK, str(activity.pk)),
+            "move": urls["move"].replace(PK_MARK, str(activity.pk)),
         },
+    }
+
+
+PK_MARK = "2147483647"  # reversed once per feed, replaced by each event's id
+
+
+def event_urls(tenant_slug):
+    """The pop-up and move URLs with a placeholder id: one ``reverse`` per feed, not per event."""
+    return {
+        name: reverse(f"agenda:activity-{name}", args=[tenant_slug, int(PK_MARK)])
+        for name in ("popup", "move")
     }
 
 
@@ -206,6 +219,11 @@ class CalendarView(TenantView):
                 "bookAnyway": _("Book anyway?"),
                 "failed": _("The activity could not be moved."),
                 "loadFailed": _("The calendar could not load the activities."),
+                "truncated": _(
+                    "Only the first %(n)s activities of this view are shown: choose employees, "
+                    "a type or a firm to see the others."
+                )
+                % {"n": MAX_EVENTS},
             },
         }
         firm_id = int(chosen["firm"]) if chosen["firm"] else None
@@ -256,19 +274,19 @@ class CalendarFeedView(TenantView):
         except BadParameter as error:
             return bad_request(error)
         activities = selectors.in_range(
-            tenant=self.tenant, member=self.member, start=start, end=end, **filters
-        )
+            tenant=self.tenant, member=self.member, start=start, end=end, limit=MAX_EVENTS,
+            **filters,
+        )  # fmt: skip
         with_person = request.GET.get("mine") != "1"
+        urls = event_urls(tenant_slug)
         events = [
-            event_json(
-                activity=activity,
-                member=self.member,
-                tenant_slug=tenant_slug,
-                with_person=with_person,
-            )
+            event_json(activity=activity, member=self.member, urls=urls, with_person=with_person)
             for activity in activities
         ]
-        return JsonResponse(events, safe=False)
+        response = JsonResponse(events, safe=False)
+        if len(events) >= MAX_EVENTS:
+            response["X-Kervan-Truncated"] = str(MAX_EVENTS)
+        return response
 
 
 class ActivityPopupView(TenantView):

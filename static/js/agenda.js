@@ -43,6 +43,13 @@
     box.classList.toggle("d-none", !message);
   }
 
+  function showNotice(message) {
+    var box = document.getElementById("calendar-notice");
+    if (!box) { return; }
+    box.textContent = message;
+    box.classList.toggle("d-none", !message);
+  }
+
   function openPopup(url) {
     var modalEl = document.getElementById("activity-popup");
     var target = document.getElementById("activity-popup-content");
@@ -96,12 +103,18 @@
       params.set("start", range.startStr);
       params.set("end", range.endStr);
       if (config.mine) { params.set("mine", "1"); }
+      var truncated = false;
       fetch(config.feed + "?" + params.toString(), { credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) { throw new Error(String(response.status)); }
+          truncated = response.headers.has("X-Kervan-Truncated");
           return response.json();
         })
-        .then(function (events) { showError(""); success(events); },
+        .then(function (events) {
+          showError("");
+          showNotice(truncated ? config.text.truncated : "");
+          success(events);
+        },
           function (error) { showError(config.text.loadFailed); failure(error); });
     };
   }
