@@ -232,7 +232,7 @@ def test_alarm_makes_one_notification_and_one_email_each(people):
     with scope(tenant=people.tenant.pk):
         notes = {n.recipient_id: n for n in Notification.objects.all()}
     assert set(notes) == {people.employee.pk, people.manager.pk}
-    assert notes[people.employee.pk].text == "Offer <review> at 15:00"
+    assert notes[people.employee.pk].text == "Offer <review>, saat 15:00"  # in Turkish
     assert notes[people.manager.pk].text == "Offer <review> at 1 p.m."
     assert notes[people.manager.pk].url.endswith(f"/agenda/activities/{activity.pk}/")
 
@@ -444,4 +444,4 @@ def test_the_bell_fragment_shows_the_new_alarm_without_a_reload(people, client):
     assert html.strip().startswith('<li class="nav-item dropdown" id="notification-bell"')
     assert 'hx-swap="outerHTML"' in html
     assert '<span class="badge rounded-pill text-bg-danger" id="notification-count">1' in html
-    assert "Offer &lt;review&gt; at 15:00" in html
+    assert "Offer &lt;review&gt;, saat 15:00" in html  # the Turkish recipient
