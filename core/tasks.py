@@ -22,6 +22,14 @@ def deliver_email(outbox_id):
     return mail.deliver(outbox_id)
 
 
+@shared_task(name="core.tasks.deliver_emails", ignore_result=True)
+def deliver_emails(outbox_ids):
+    """Deliver a batch of rows over one SMTP connection, each under its own row lock."""
+    from core import mail
+
+    return mail.deliver_many(outbox_ids)
+
+
 @shared_task(name="core.tasks.outbox_sweep", ignore_result=True)
 def outbox_sweep():
     from core import mail

@@ -74,7 +74,7 @@ def test_backoff_grows_and_is_capped():
 @pytest.mark.django_db
 def test_sweep_picks_due_rows_only(monkeypatch):
     queued = []
-    monkeypatch.setattr(mail, "queue", lambda pk: queued.append(pk) or True)
+    monkeypatch.setattr(mail, "queue_many", lambda pks: queued.extend(pks) or len(pks))
     now = timezone.now()
     fresh = mail.enqueue(key="fresh", to=["a@x.com"], subject="s", body_text="b")
     lost = mail.enqueue(key="lost", to=["a@x.com"], subject="s", body_text="b")

@@ -50,18 +50,9 @@ from agenda.lists import EMAIL_REMINDERS
 from agenda.models import Activity, AgendaPreference, Reminder, Status
 from agenda.models.reminders import ReminderRecipient
 from agenda.services import digests
-from agenda.services.due_mail import (
-    epoch,
-    existing_keys,
-    language_of,
-    people_of,
-    reachable,
-    send_once,
-    zone_of,
-)
+from agenda.services.due_mail import Outbox, epoch, language_of, people_of, reachable, zone_of
 from agenda.services.invitations import invitation_for
 from core import notifications
-from core.models import OutboxEmail
 
 logger = logging.getLogger("kervan.agenda")
 
@@ -188,20 +179,29 @@ def _key(activity, kind, person):
     return f"agenda:{activity.pk}:{kind}:{person.pk}:{epoch(activity.start)}"
 
 
+def _invitation(activity, person):
+    return lambda: [invitation_for(activity, person)]
+
+
 def handle_day_before(ids, *, tenant, now, counts):
-    for activity in _activities(ids):
+    activities = [(activity, people_of(activity)) for activity in _activities(ids)]
+    outbox = Outbox(
+        _key(a, "day-before", p) for a, people in activities if a.start > now for p in people
+    )
+    for activity, people in activities:
         if activity.start <= now:
             counts["day-before-skipped"] += 1
             continue
-        for person in people_of(activity):
-            counts["day-before"] += send_once(
+        for person in people:
+            outbox.add(
                 key=_key(activity, "day-before", person),
                 person=person,
                 tenant=tenant,
                 template="agenda_day_before",
                 context=_activity_context(activity),
-                attachments=[invitation_for(activity, person)],
+                attachments=_invitation(activity, person),
             )
+    counts["day-before"] += outbox.write()
     # The rows are locked: their start is the one just handled.
     Activity.objects.filter(pk__in=ids).update(day_before_done_for=F("start"))
 
@@ -224,7 +224,7 @@ def select_morning(*, tenant, now):
 def handle_morning(ids, *, tenant, now, counts):
     activities = [(activity, people_of(activity)) for activity in _activities(ids)]
     # An activity is taken again each minute until it is morning for all its people.
-    sent = existing_keys(_key(a, "morning", p) for a, people in activities for p in people)
+    outbox = Outbox(_key(a, "morning", p) for a, people in activities for p in people)
     settled = []
     for activity, people in activities:
         waiting = False
@@ -232,19 +232,19 @@ def handle_morning(ids, *, tenant, now, counts):
             if now < morning_due(activity.start, zone_of(person)):
                 waiting = True  # not yet morning where this person is
             elif activity.start > now:
-                counts["morning"] += send_once(
+                outbox.add(
                     key=_key(activity, "morning", person),
                     person=person,
                     tenant=tenant,
                     template="agenda_morning",
                     context=_activity_context(activity),
-                    attachments=[invitation_for(activity, person)],
-                    sent=sent,
+                    attachments=_invitation(activity, person),
                 )
         if activity.start <= now:
             counts["morning-skipped"] += 1
         if not waiting:
             settled.append(activity.pk)
+    counts["morning"] += outbox.write()
     Activity.objects.filter(pk__in=settled).update(morning_done_for=F("start"))
 
 
@@ -273,19 +273,22 @@ def select_alarms(*, tenant, now):
 
 
 def handle_alarms(ids, *, tenant, now, counts):
-    for activity in _activities(ids):
+    activities = [(activity, people_of(activity)) for activity in _activities(ids)]
+    outbox = Outbox(_key(a, "alarm", p) for a, people in activities for p in people)
+    for activity, people in activities:
         if now > activity.start + ALARM_GRACE:
             counts["alarm-skipped"] += 1
         else:
-            for person in people_of(activity):
-                _alarm(activity, person, tenant=tenant, counts=counts)
+            for person in people:
+                _alarm(activity, person, tenant=tenant, counts=counts, outbox=outbox)
+    counts["alarm"] += outbox.write()
     Activity.objects.filter(pk__in=ids).update(alarm_done_for=F("start"))
 
 
-def _alarm(activity, person, *, tenant, counts):
+def _alarm(activity, person, *, tenant, counts, outbox):
     key = _key(activity, "alarm", person)
-    if OutboxEmail.objects.filter(idempotency_key=key).exists():
-        return
+    if key in outbox.known:
+        return  # its e-mail, and so its notification, exist
     with translation.override(language_of(person, tenant)), timezone.override(zone_of(person)):
         text = _("%(subject)s at %(time)s") % {
             "subject": activity.subject,
@@ -299,7 +302,7 @@ def _alarm(activity, person, *, tenant, counts):
         verb="agenda_alarm",
     )
     counts["alarm-notification"] += 1
-    counts["alarm"] += send_once(
+    outbox.add(
         key=key,
         person=person,
         tenant=tenant,
@@ -318,6 +321,10 @@ def select_reminders(*, tenant, now):
     ).filter(_not_done("day_before_done_for", "due_at"))
 
 
+def _reminder_key(reminder, person):
+    return f"reminder:{reminder.pk}:day-before:{person.pk}:{epoch(reminder.due_at)}"
+
+
 def handle_reminders(ids, *, tenant, now, counts):
     deliveries = ReminderRecipient.objects.filter(dismissed_at__isnull=True).select_related(
         "employee__user"
@@ -329,28 +336,29 @@ def handle_reminders(ids, *, tenant, now, counts):
         .order_by("pk")
     )
     url = settings.SITE_URL + reverse("agenda:reminder-list", args=[tenant.slug])
-    for reminder in reminders:
-        if reminder.due_at <= now:
-            counts["reminder-skipped"] += 1
-        else:
-            for delivery in reminder.deliveries.all():
-                person = delivery.employee
-                if not reachable(person):
-                    continue
-                key = f"reminder:{reminder.pk}:day-before:{person.pk}:{epoch(reminder.due_at)}"
-                context = {
-                    "text": reminder.text,
-                    "due_at": reminder.due_at,
-                    "created_by_name": reminder.created_by.full_name,
-                    "url": url,
-                }
-                counts["reminder"] += send_once(
-                    key=key,
-                    person=person,
-                    tenant=tenant,
-                    template="reminder_day_before",
-                    context=context,
-                )
+    due = [
+        (reminder, delivery.employee, _reminder_key(reminder, delivery.employee))
+        for reminder in reminders
+        if reminder.due_at > now
+        for delivery in reminder.deliveries.all()
+        if reachable(delivery.employee)
+    ]
+    counts["reminder-skipped"] += sum(1 for reminder in reminders if reminder.due_at <= now)
+    outbox = Outbox(key for _reminder, _person, key in due)
+    for reminder, person, key in due:
+        outbox.add(
+            key=key,
+            person=person,
+            tenant=tenant,
+            template="reminder_day_before",
+            context={
+                "text": reminder.text,
+                "due_at": reminder.due_at,
+                "created_by_name": reminder.created_by.full_name,
+                "url": url,
+            },
+        )
+    counts["reminder"] += outbox.write()
     Reminder.objects.filter(pk__in=ids).update(day_before_done_for=F("due_at"))
 
 
@@ -396,6 +404,7 @@ def select_date_alarms(*, tenant, now):
 
 def handle_date_alarms(ids, *, tenant, now, counts):
     preferences = AgendaPreference.objects.filter(pk__in=ids).select_related("employee__user")
+    outbox = Outbox()
     for preference in preferences.order_by("pk"):
         person = preference.employee
         today = now.astimezone(zone_of(person)).date()
@@ -403,7 +412,7 @@ def handle_date_alarms(ids, *, tenant, now, counts):
             tenant=tenant, employee=person, start=today, days=preference.date_alarm_days
         )
         if items and reachable(person):
-            counts["date-alarms"] += send_once(
+            outbox.add(
                 key=f"date-alarms:{person.pk}:{today.isoformat()}",
                 person=person,
                 tenant=tenant,
@@ -416,6 +425,7 @@ def handle_date_alarms(ids, *, tenant, now, counts):
                 },
             )
         AgendaPreference.objects.filter(pk=preference.pk).update(date_alarms_sent_on=today)
+    counts["date-alarms"] += outbox.write()
 
 
 KINDS = (

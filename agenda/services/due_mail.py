@@ -49,27 +49,53 @@ def existing_keys(keys):
     )
 
 
-def send_once(*, key, person, tenant, template, context, attachments=(), sent=()):
-    """Render and enqueue one e-mail in ``person``'s language and time zone (once per key).
+class Outbox:
+    """The e-mails of one batch of due work: each rendered in its reader's language and time
+    zone, all written together (:func:`core.mail.enqueue_many`, one ``INSERT``) by
+    :meth:`write`, in the batch's transaction, before its markers.
 
-    ``sent``: keys known to have a row already (skips rendering them again).
+    ``keys``: the keys the batch may write; those that already have a row are looked up in one
+    query and never rendered again.
     """
-    if key in sent:
-        return False
-    with translation.override(language_of(person, tenant)), timezone.override(zone_of(person)):
-        mail.enqueue_template(
-            key=key,
-            to=[person.user.email],
-            template=template,
-            context={
-                "recipient_name": person.full_name,
-                "tenant_name": tenant.name,
-                "tenant_slug": tenant.slug,
-                "timezone_name": zone_of(person).key,
-                **context,
-            },
-            tenant=tenant,
-            language=language_of(person, tenant),
-            attachments=attachments,
+
+    def __init__(self, keys=()):
+        keys = list(keys)
+        self.known = existing_keys(keys) if keys else set()
+        self.messages = []
+
+    def add(self, *, key, person, tenant, template, context, attachments=()):
+        """Render one e-mail unless ``key`` has a row or is in the batch already; ``attachments``
+        may be a callable (called only when the e-mail is rendered)."""
+        if key in self.known:
+            return False
+        self.known.add(key)
+        if callable(attachments):
+            attachments = attachments()
+        language = language_of(person, tenant)
+        with translation.override(language), timezone.override(zone_of(person)):
+            rendered = mail.render(template, _context(person, tenant, context), language)
+        self.messages.append(
+            {
+                "key": key,
+                "to": [person.user.email],
+                **rendered,
+                "tenant": tenant,
+                "attachments": attachments,
+            }
         )
-    return True
+        return True
+
+    def write(self):
+        """Write the rows not written yet; return how many are new."""
+        messages, self.messages = self.messages, []
+        return len(mail.enqueue_many(messages)) if messages else 0
+
+
+def _context(person, tenant, context):
+    return {
+        "recipient_name": person.full_name,
+        "tenant_name": tenant.name,
+        "tenant_slug": tenant.slug,
+        "timezone_name": zone_of(person).key,
+        **context,
+    }
