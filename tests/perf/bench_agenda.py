@@ -34,7 +34,6 @@ Parts whose code does not exist yet are skipped with a note.
 
 import argparse
 import contextlib
-import http.client
 import os
 import re
 import signal
@@ -43,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -51,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.perf import bench_firms  # noqa: E402
 from tests.perf.bench_firms import (  # noqa: E402
     ENVIRONMENT,
     count_queries,
@@ -96,31 +95,16 @@ def start_gunicorn(port, workers):
     sys.exit("gunicorn did not answer within 60 s")
 
 
-def fetch(port, path, headers):
-    """``(status, body length, seconds)`` of one GET on a fresh loopback connection.
+# A month's feed may queue behind seven others: room for that.
+TIMEOUT = 900
 
-    As bench_firms.fetch, with room for a month's feed queued behind seven others.
-    """
-    started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-    finally:
-        connection.close()
-    return response.status, len(body), time.perf_counter() - started
+
+def fetch(port, path, headers):
+    return bench_firms.fetch(port, path, headers, TIMEOUT)
 
 
 def measure(port, path, headers, concurrency, requests):
-    """Latencies of ``requests`` GETs, ``concurrency`` at a time: (median, p95) in ms."""
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(lambda _: fetch(port, path, headers), range(requests)))
-    bad = {status for status, _, _ in results if status != 200}
-    if bad:
-        raise RuntimeError(f"{path}: status {sorted(bad)}")
-    samples = sorted(seconds * 1000 for _, _, seconds in results)
-    return statistics.median(samples), samples[max(0, round(len(samples) * 0.95) - 1)]
+    return bench_firms.measure(port, path, headers, concurrency, requests, TIMEOUT)
 
 
 def month(day):

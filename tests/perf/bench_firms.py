@@ -149,10 +149,10 @@ def start_gunicorn(port, workers):
     sys.exit("gunicorn did not answer within 60 s")
 
 
-def fetch(port, path, headers):
+def fetch(port, path, headers, timeout=120):
     """``(status, body length, seconds)`` of one GET on a fresh loopback connection."""
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
@@ -162,10 +162,10 @@ def fetch(port, path, headers):
     return response.status, len(body), time.perf_counter() - started
 
 
-def measure(port, path, headers, concurrency, requests):
+def measure(port, path, headers, concurrency, requests, timeout=120):
     """Latencies of ``requests`` GETs, ``concurrency`` at a time: (median, p95) in ms."""
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        results = list(pool.map(lambda _: fetch(port, path, headers), range(requests)))
+        results = list(pool.map(lambda _: fetch(port, path, headers, timeout), range(requests)))
     bad = {status for status, _, _ in results if status != 200}
     if bad:
         raise RuntimeError(f"{path}: status {sorted(bad)}")
