@@ -1,22 +1,16 @@
-"""Reading import files: the upload check, CSV and XLSX parsing, the columns, the column
-mapping and the checks that turn one row's cells into values (seed 002).
+"""The columns of an import, the column mapping and the checks that turn one row's cells into
+values (seed 002); reading the file itself is ``companies.import_files``.
 
 Nothing here writes: ``companies.services.imports`` stores what these functions accept.
 Choice values (type, sector, ...) are found by code or by label, ignoring case and the
 difference between Turkish letters and their plain forms (``fold``).
 """
 
-import csv
-import io
-import os
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-import openpyxl
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -31,21 +25,13 @@ from companies.models.firms import FirmRole, FirmStatus, FirmType, Priority
 from companies.models.imports import ImportJob
 from core import choices
 from core.exports import FORMULA_START
-from core.files import UploadPolicy, clean_upload
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # ``None``: content that no binary signature matches (plain text), checked further below.
-IMPORT_POLICY = UploadPolicy(frozenset({XLSX, None}), 10 * 1024 * 1024)
-ACCEPT = ".csv,.xlsx"
-MAX_ROWS = 50_000
-MAX_COLUMNS = 200
-MAX_UNPACKED = 200 * 1024 * 1024  # an XLSX is a zip: refuse zip bombs before opening
 NOTES_LIMIT = 5000
 
 FOLD_FROM, FOLD_TO = "İIıŞşĞğÇçÖöÜüÂâÎîÛû", "iiissggccoouuaaiiuu"
 FOLD_TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-MARKUP = re.compile(rb"^\s*(<|\xef\xbb\xbf\s*<)|<(html|body|script|!doctype|\?xml|svg)", re.I)
 PHONE = re.compile(r"[0-9+()\-./ ]{4,40}")
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
 
@@ -148,129 +134,6 @@ FIXED = {
     "status": (FirmStatus, "firm_status"),
     "priority": (Priority, None),
 }
-
-
-class ImportFileError(Exception):
-    """The file cannot be read as a table; the message is for the person who uploaded it."""
-
-
-@dataclass
-class Table:
-    headers: list
-    rows: list  # [(row number as a spreadsheet shows it, [cell text, ...])]
-
-
-# -- the upload --------------------------------------------------------------------------
-
-
-def check_upload(upload):
-    """``(original name, "csv" | "xlsx")`` for an acceptable file, else a ValidationError."""
-    not_a_table = ValidationError(_("Upload a CSV or XLSX file."), code="type")
-    try:
-        name, content_type = clean_upload(upload, IMPORT_POLICY)
-    except ValidationError as error:
-        raise (not_a_table if error.code == "type" else error) from None
-    ext = os.path.splitext(name)[1].lower()
-    if content_type == XLSX and ext == ".xlsx":
-        return name, "xlsx"
-    if content_type is not None or ext not in (".csv", ".txt"):
-        raise not_a_table
-    upload.seek(0)
-    head = upload.read(4096)
-    upload.seek(0)
-    if MARKUP.search(head):
-        raise ValidationError(
-            _("This file is not a table: it looks like a web page or an XML document."),
-            code="type",
-        )
-    return name, "csv"
-
-
-def read_table(fileobj, file_format, limit=None):
-    """Parse a stored or uploaded file into a :class:`Table`; ImportFileError if it cannot.
-
-    With ``limit`` only the first rows are read (the preview); without, a file longer than
-    ``MAX_ROWS`` is refused.
-    """
-    fileobj.seek(0)
-    rows = _xlsx_rows(fileobj) if file_format == "xlsx" else _csv_rows(fileobj.read())
-    table = None
-    try:
-        for number, cells in rows:
-            if not any(cells):
-                continue
-            if table is None:
-                table = Table([" ".join(c.split())[:100] for c in cells], [])
-            elif len(table.rows) >= (limit or MAX_ROWS):
-                if limit:
-                    break
-                raise ImportFileError(_("The file has more than %(n)d rows.") % {"n": MAX_ROWS})
-            else:
-                table.rows.append((number, cells))
-    except (csv.Error, UnicodeError) as error:
-        raise ImportFileError(_("The file cannot be read as a table.")) from error
-    if table is None or not table.rows:
-        raise ImportFileError(_("The file has no rows below its header row."))
-    return table
-
-
-def _decode(data):
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1254", errors="replace")  # Windows' Turkish code page
-
-
-def _csv_rows(data):
-    text = _decode(data)
-    if "\x00" in text:
-        raise ImportFileError(_("The file contains binary data; save it as CSV or XLSX."))
-    try:
-        delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for number, cells in enumerate(reader, 1):
-        yield number, [c.strip() for c in cells[:MAX_COLUMNS]]
-
-
-def _xlsx_rows(fileobj):
-    try:
-        with zipfile.ZipFile(fileobj) as archive:
-            entries = archive.infolist()
-            if len(entries) > 10_000 or sum(e.file_size for e in entries) > MAX_UNPACKED:
-                raise ImportFileError(_("The workbook is too large once unpacked."))
-        fileobj.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about features it drops
-            book = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-            try:
-                sheet = book.worksheets[0]
-                rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
-                for number, values in enumerate(rows, 1):
-                    if number > MAX_ROWS * 3:
-                        raise ImportFileError(_("The workbook's first sheet is too long."))
-                    yield number, [_cell_text(v) for v in values]
-            finally:
-                book.close()
-    except ImportFileError:
-        raise
-    except Exception as error:  # a broken or hostile workbook: openpyxl raises many kinds
-        raise ImportFileError(_("The workbook cannot be read.")) from error
-
-
-def _cell_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def guess_mapping(columns, headers):
@@ -481,28 +344,3 @@ class RowReader:
                 _("%(column)s: no working employee has the e-mail “%(value)s”.") % params
             )
         return employee
-
-
-# -- reads -------------------------------------------------------------------------------
-
-
-def import_jobs(*, tenant, member):
-    """The member's recent imports (an executive sees everyone's)."""
-    jobs = ImportJob.objects.filter(tenant=tenant).select_related("created_by")
-    if not member.reaches_everything:
-        jobs = jobs.filter(created_by=member.user_id)
-    return jobs[:20]
-
-
-def import_job_get(*, tenant, pk):
-    """One import job of the tenant (404 otherwise); see :func:`can_see_job` for the rule."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        ImportJob.objects.filter(tenant=tenant).select_related("created_by"), pk=pk
-    )
-
-
-def can_see_job(member, job):
-    """Row rule: the person who uploaded the file, and executives."""
-    return member.reaches_everything or job.created_by_id == member.user_id

@@ -1,12 +1,8 @@
 """Claiming a pool firm with a manager's approval (issue 3, seed 000 "Firmayı talep et")."""
 
-import threading
-import time
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -15,60 +11,13 @@ from accounts.models import Position
 from companies.models import Claim, ClaimStatus, Firm
 from companies.selectors import claims as selectors
 from companies.services import claims as services
-from companies.services.firms import firm_create
 from core.models import AuditEntry, Notification, OutboxEmail
 from core.notifications import notify
-from tests.factories import make_employee, make_world
+from tests.claims_helpers import approve, ask, firm_events, fresh, new_firm, reject
+from tests.factories import make_employee
 from tests.test_hostile_input import ALLOWED, HOSTILE
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def new_firm(world, name="Pool Firm", **data):
-    with scope(tenant=world.tenant.pk):
-        return firm_create(
-            tenant=world.tenant,
-            actor=world.executive.user,
-            data={"name": name, "type": "customer", **data},
-        )
-
-
-def ask(world, firm, requester=None, message="I know their buyer."):
-    with scope(tenant=world.tenant.pk):
-        return services.claim_create(
-            tenant=world.tenant, requester=requester or world.employee, firm=firm, message=message
-        )
-
-
-def approve(world, claim, decider=None, reason=""):
-    with scope(tenant=world.tenant.pk):
-        return services.claim_approve(
-            tenant=world.tenant, decider=decider or world.manager, claim=claim, reason=reason
-        )
-
-
-def reject(world, claim, decider=None, reason="Not your region."):
-    with scope(tenant=world.tenant.pk):
-        return services.claim_reject(
-            tenant=world.tenant, decider=decider or world.manager, claim=claim, reason=reason
-        )
-
-
-def firm_events(firm, word):
-    with scopes_disabled():
-        return list(
-            AuditEntry.objects.filter(
-                subject_type="companies.firm",
-                subject_id=firm.pk,
-                action=AuditEntry.Action.EVENT,
-                summary__contains=word,
-            )
-        )
-
-
-def fresh(obj):
-    with scopes_disabled():
-        return type(obj).objects.get(pk=obj.pk)
 
 
 def url(world, name, *args):
@@ -302,74 +251,6 @@ def test_a_firm_assigned_another_way_closes_its_claims(world):
         approve(world, claim)
 
 
-# --- two approvals at the same moment ---------------------------------------------------------
-
-
-def waiting_for_locks():
-    """How many sessions of the test database wait for a lock (read afresh, not cached)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("rivals", [False, True], ids=["same-claim", "rival-claims"])
-def test_two_approvals_at_once_change_the_firm_once(rivals):
-    """Both approvals pass their checks, wait on the firm's lock, and then race for it."""
-    world = make_world("Racing", "r")
-    firm = new_firm(world)
-    claim = ask(world, firm)
-    other = ask(
-        world,
-        firm,
-        requester=make_employee(world.tenant, "r-second@example.com", reports_to=world.manager),
-    )
-    targets = {"manager": claim, "executive": other if rivals else claim}
-    results = {}
-
-    def decide(role):
-        try:
-            with scope(tenant=world.tenant.pk):
-                services.claim_approve(
-                    tenant=world.tenant, decider=getattr(world, role), claim=targets[role]
-                )
-            results[role] = "approved"
-        except ValidationError as error:
-            results[role] = error.messages[0]
-        except Exception as error:  # shown in the assertions below
-            results[role] = repr(error)
-        finally:
-            connection.close()  # each thread has its own connection
-
-    threads = [threading.Thread(target=decide, args=(role,)) for role in targets]
-    with scope(tenant=world.tenant.pk), transaction.atomic():
-        # Hold the firm's row lock until both approvals are waiting for it.
-        Firm.objects.select_for_update().get(pk=firm.pk)
-        for thread in threads:
-            thread.start()
-        deadline = time.monotonic() + 10
-        while waiting_for_locks() < 2 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert waiting_for_locks() == 2, results
-    for thread in threads:
-        thread.join(timeout=20)
-
-    assert sorted(results.values()) == ["This request has already been decided.", "approved"]
-    firm = fresh(firm)
-    winner = targets[next(role for role, result in results.items() if result == "approved")]
-    assert firm.sales_rep_id == winner.requester_id
-    assert len(firm_events(firm, "approved by")) == 1
-    with scopes_disabled():
-        statuses = sorted(Claim.objects.filter(firm=firm).values_list("status", flat=True))
-        decided_mails = OutboxEmail.objects.filter(idempotency_key__endswith=":decided").count()
-    assert statuses == ["approved", "superseded"]  # the other claim closed with the approval
-    assert decided_mails == 2  # the winner and the superseded rival, once each
-
-
 # --- pages -------------------------------------------------------------------------------------
 
 
@@ -436,51 +317,6 @@ def test_page_queries_do_not_grow(name, client, world):
         ask(world, new_firm(world, f"Own {i}"), requester=world.manager)
     many = count_queries(client, url(world, name))
     assert few == many and many <= 12, (few, many)
-
-
-# --- notifications -----------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_the_bell_shows_unread_items_in_one_query(rf, world):
-    with scope(tenant=world.tenant.pk):
-        for i in range(7):
-            notify(tenant=world.tenant, recipients=[world.manager], text=f"Note {i}", url="/x/")
-        notify(tenant=world.tenant, recipients=[world.employee], text="Not for the manager")
-        request = rf.get("/")
-        request.user = world.manager.user
-        with CaptureQueriesContext(connection) as ctx:
-            html = render_to_string(
-                "components/_notifications.html",
-                {"tenant": world.tenant, "member": world.manager},
-                request=request,
-            )
-    assert len(ctx.captured_queries) == 1
-    assert 'id="notification-count">7<' in html
-    assert "Note 6" in html and "Note 1" not in html  # the latest five
-    assert "Not for the manager" not in html
-
-
-@pytest.mark.django_db
-def test_notifications_page_and_mark_as_read(client, world):
-    with scope(tenant=world.tenant.pk):
-        first, second = (
-            notify(tenant=world.tenant, recipients=[world.employee], text=t, url=u)[0]
-            for t, u in (("Go there", "/o/acme/claims/"), ("Evil", "https://evil.example.com/"))
-        )
-        (theirs,) = notify(tenant=world.tenant, recipients=[world.manager], text="Theirs")
-    client.force_login(world.employee.user)
-    page = client.get(url(world, "notifications"))
-    assert "Go there" in page.text and "Theirs" not in page.text
-    response = client.post(url(world, "notification-read", first.pk), {"open": "1"})
-    assert response.status_code == 302 and response["Location"] == "/o/acme/claims/"
-    assert fresh(first).read_at is not None
-    # A link off the site is never followed.
-    response = client.post(url(world, "notification-read", second.pk), {"open": "1"})
-    assert response["Location"] == url(world, "notifications")
-    assert client.post(url(world, "notification-read", theirs.pk)).status_code == 404
-    client.post(url(world, "notification-read-all"))
-    assert fresh(theirs).read_at is None
 
 
 # --- hostile input -----------------------------------------------------------------------------

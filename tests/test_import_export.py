@@ -113,7 +113,7 @@ def job_of(world, **filters):
 
 def make_job(world, content, *, name="firms.csv", kind="firms", actor=None, on_duplicate="skip"):
     """A mapped job (the file's headers guessed), as the views would leave it."""
-    from companies.importing import read_table
+    from companies.import_files import read_table
 
     actor = actor or world.manager
     file_format = name.rsplit(".", 1)[1]
@@ -734,7 +734,7 @@ def test_a_zip_bomb_named_xlsx_is_refused_before_it_is_unpacked(client, world, l
 @pytest.mark.django_db
 def test_too_many_rows_are_refused(client, world, login, settings):
     login(world.manager)
-    from companies import importing
+    from companies import import_files as importing
 
     content = csv_bytes(["Name"], [[f"F{i}"] for i in range(importing.MAX_ROWS + 1)])
     response = upload(client, world, content)

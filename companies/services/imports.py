@@ -22,7 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
-from companies.importing import ImportFileError, columns_for, guess_mapping, read_table
+from companies.import_files import ImportFileError, read_table
+from companies.importing import columns_for, guess_mapping
 from companies.models import ImportJob
 from core import audit
 from core.models import AuditEntry

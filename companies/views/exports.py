@@ -17,7 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from companies.custom_fields import active_fields
-from companies.importing import CONTACT_COLUMNS, FIRM_COLUMNS, XLSX
+from companies.import_files import XLSX
+from companies.importing import CONTACT_COLUMNS, FIRM_COLUMNS
 from companies.selectors.firms import firm_list
 from companies.views.firms import list_filters
 from core import choices

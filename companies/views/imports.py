@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.views.employees import form_error
-from companies import importing
-from companies.importing import ACCEPT, ImportFileError, columns_for
+from companies import import_files
+from companies.import_files import ACCEPT, ImportFileError
+from companies.importing import columns_for
 from companies.models import ImportJob
+from companies.selectors import imports as import_selectors
 from companies.services import imports as services
 from core.views import TenantView
 
@@ -32,8 +34,8 @@ class UploadForm(forms.Form):
         if upload is None:
             return data
         try:
-            data["original_name"], data["file_format"] = importing.check_upload(upload)
-            data["table"] = importing.read_table(upload, data["file_format"])
+            data["original_name"], data["file_format"] = import_files.check_upload(upload)
+            data["table"] = import_files.read_table(upload, data["file_format"])
         except ValidationError as error:
             self.add_error("file", error)
         except ImportFileError as error:
@@ -112,7 +114,7 @@ class ImportUploadView(TenantView):
     def render_page(self, request, form, status=200):
         context = {
             "form": form,
-            "jobs": importing.import_jobs(tenant=self.tenant, member=self.member),
+            "jobs": import_selectors.import_jobs(tenant=self.tenant, member=self.member),
         }
         return render(request, "companies/import_upload.html", context, status=status)
 
@@ -126,8 +128,8 @@ class ImportDetailView(TenantView):
         return columns_for(tenant=self.tenant, kind=job.kind)
 
     def load(self, pk):
-        job = importing.import_job_get(tenant=self.tenant, pk=pk)
-        if not importing.can_see_job(self.member, job):
+        job = import_selectors.import_job_get(tenant=self.tenant, pk=pk)
+        if not import_selectors.can_see_job(self.member, job):
             raise PermissionDenied
         return job
 

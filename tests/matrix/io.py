@@ -3,7 +3,7 @@
 from django.core.files.base import ContentFile
 from django_scopes import scope
 
-from companies.importing import Table
+from companies.import_files import Table
 from companies.services import imports
 from tests.matrix.common import FORBIDDEN, OK
 
