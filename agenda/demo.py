@@ -14,7 +14,7 @@ from companies.models import Firm
 from core import choices
 
 ZONE = ZoneInfo("Europe/Istanbul")
-# (days from today, hour, minutes, type, subject, firm name, e-mail of the assigned employee)
+# (working days from today, hour, minutes, type, subject, firm name, assigned employee)
 ACTIVITIES = [
     (-2, 10, 60, "visit", "Showroom visit", "Bursa Bayi", "can"),
     (-1, 14, 30, "call", "Follow up the price list", "Çağrı Yapı Market", "can"),
@@ -25,6 +25,22 @@ ACTIVITIES = [
     (3, 13, 120, "visit", "Visit the dealer", "Bursa Bayi", "can"),
     (4, 16, 30, "todo", "Prepare the monthly report", None, "mehmet"),
 ]
+
+
+def working_day(day, offset):
+    """The day ``offset`` working days (Monday to Friday) from ``day``.
+
+    0 is ``day`` itself, or the next Monday when ``day`` falls on a weekend.
+    """
+    step = 1 if offset >= 0 else -1
+    while offset == 0 and day.weekday() >= 5:
+        day += timedelta(days=1)
+    remaining = abs(offset)
+    while remaining:
+        day += timedelta(days=step)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
 
 
 def load_demo_agenda(tenant):
@@ -39,7 +55,7 @@ def load_demo_agenda(tenant):
         firms = {f.name: f for f in Firm.objects.filter(tenant=tenant)}
         today = timezone.localdate(timezone=ZONE)
         for days, hour, minutes, kind, subject, firm, who in ACTIVITIES:
-            start = datetime.combine(today + timedelta(days=days), time(hour), tzinfo=ZONE)
+            start = datetime.combine(working_day(today, days), time(hour), tzinfo=ZONE)
             employee = people[who]
             activity_create(
                 tenant=tenant,
