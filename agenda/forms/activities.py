@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from agenda import lists
 from agenda.models import ActivitySeries, Priority, Status
 from agenda.selectors import activities as selectors
-from companies.forms.widgets import FirmPicker
+from companies.forms.widgets import FirmPicker, chosen_firm
 from companies.models import Firm
 from companies.selectors.firms import visible_firms
 from core.files import UploadPolicy, clean_upload
@@ -178,7 +178,7 @@ class ActivityForm(forms.Form):
             self.fields["assigned_to"].queryset = people
         else:
             del self.fields["assigned_to"]
-        firm = self.chosen_firm()
+        firm = chosen_firm(self)
         self.fields["contacts"].queryset = selectors.firm_contacts(tenant=tenant, firm=firm)
         # The picker's hidden input carries these: choosing a firm refills its contacts.
         self.fields["firm"].widget.configure(tenant=tenant, known=firm)
@@ -201,14 +201,6 @@ class ActivityForm(forms.Form):
                 del self.fields["scope"]
         else:
             del self.fields["scope"]
-
-    def chosen_firm(self):
-        """The firm as submitted (bound) or given initially, if the member may name it."""
-        raw = self.data.get("firm") if self.is_bound else self.initial.get("firm")
-        raw = getattr(raw, "pk", raw)
-        if not str(raw or "").isdecimal() or len(str(raw)) > 18:
-            return None
-        return self.fields["firm"].queryset.filter(pk=raw).first()
 
     def clean(self):
         data = super().clean()

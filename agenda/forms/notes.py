@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agenda.selectors import notes as selectors
-from companies.forms.widgets import FirmPicker
+from companies.forms.widgets import FirmPicker, chosen_firm
 from core.files import DOCUMENT_POLICY, clean_upload
 
 OTHER = "other"
@@ -81,7 +81,7 @@ class NoteForm(forms.Form):
                 self.appointment_outcome.pk
             )
         self.fields["contact"].widget.attrs["data-new-contact-toggle"] = OTHER
-        self.chosen_firm = self._chosen_firm()
+        self.chosen_firm = chosen_firm(self)
         self.fields["firm"].widget.configure(tenant=tenant, known=self.chosen_firm)
         self.contacts = {
             str(c.pk): c
@@ -90,14 +90,6 @@ class NoteForm(forms.Form):
         self.fields["contact"].choices = contact_choices(self.contacts.values())
         if not with_attachment:
             del self.fields["attachment"]
-
-    def _chosen_firm(self):
-        """The firm whose contacts the "contact met" list offers (posted, or the initial)."""
-        raw = self.data.get("firm") if self.is_bound else self.initial.get("firm")
-        raw = getattr(raw, "pk", raw)
-        if not str(raw or "").isdecimal() or len(str(raw)) > 18:
-            return None
-        return self.fields["firm"].queryset.filter(pk=raw).first()
 
     def clean_contact(self):
         value = self.cleaned_data.get("contact") or ""

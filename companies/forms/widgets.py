@@ -131,3 +131,9 @@ class FirmPicker(forms.Widget):
 
     def id_for_label(self, id_):
         return id_  # the search box carries the field's id
+
+
+def chosen_firm(form, name="firm"):
+    """The firm a form's picker field names (posted, or the initial), if its queryset holds it."""
+    raw = form.data.get(name) if form.is_bound else form.initial.get(name)
+    return form.fields[name].widget.selected(raw)

@@ -78,21 +78,9 @@ def wsgi_application():
 
 
 def start_gunicorn(port, workers):
-    command = [
-        sys.executable, "-m", "gunicorn", "tests.perf.bench_agenda:wsgi_application()",
-        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-        "--log-level", "warning", "--timeout", "300",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env={**ENVIRONMENT, **os.environ})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if fetch(port, "/bare/10/", {})[0] == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    sys.exit("gunicorn did not answer within 60 s")
+    return bench_firms.start_gunicorn(
+        port, workers, app="tests.perf.bench_agenda:wsgi_application()", timeout=300
+    )
 
 
 # A month's feed may queue behind seven others: room for that.

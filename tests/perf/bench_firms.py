@@ -131,11 +131,12 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def start_gunicorn(port, workers):
+def start_gunicorn(port, workers, app="tests.perf.bench_firms:wsgi_application()", timeout=120):
+    """gunicorn serving ``app`` on ``port``, once it answers the bare view."""
     command = [
-        sys.executable, "-m", "gunicorn", "tests.perf.bench_firms:wsgi_application()",
+        sys.executable, "-m", "gunicorn", app,
         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--chdir", str(ROOT),
-        "--log-level", "warning", "--timeout", "120",
+        "--log-level", "warning", "--timeout", str(timeout),
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env={**ENVIRONMENT, **os.environ})
     deadline = time.monotonic() + 60
