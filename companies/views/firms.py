@@ -166,6 +166,11 @@ class FirmSelectionMixin:
         firms = selectors.visible_firms(tenant=self.tenant, member=self.member, write=write)
         return list(firms.filter(pk__in=ids))
 
+    def posted_choice(self, queryset, name):
+        """The row of ``queryset`` that the posted field ``name`` names, or None."""
+        value = self.request.POST.get(name, "")
+        return queryset.filter(pk=value).first() if value.isdecimal() else None
+
 
 class FirmBulkView(FirmSelectionMixin, TenantView):
     """Bulk actions on the selected firms of the list: assign a sales representative."""
@@ -175,11 +180,7 @@ class FirmBulkView(FirmSelectionMixin, TenantView):
     def post(self, request, tenant_slug):
         firms = self.selected_firms(write=True)
         rep_id = request.POST.get("sales_rep", "")
-        rep = (
-            employee_choices(tenant=self.tenant).filter(pk=rep_id).first()
-            if rep_id.isdecimal()
-            else None
-        )
+        rep = self.posted_choice(employee_choices(tenant=self.tenant), "sales_rep")
         if request.POST.get("action") != "assign" or not firms or (rep_id and rep is None):
             messages.error(request, _("Choose firms and a representative."))
         else:
@@ -214,12 +215,7 @@ class FirmBulkTagView(FirmSelectionMixin, TenantView):
 
     def post(self, request, tenant_slug):
         firms = self.selected_firms(write=True)
-        tag_id = request.POST.get("tag", "")
-        tag = (
-            settings_selectors.tag_list(tenant=self.tenant).filter(pk=tag_id).first()
-            if tag_id.isdecimal()
-            else None
-        )
+        tag = self.posted_choice(settings_selectors.tag_list(tenant=self.tenant), "tag")
         if not firms or tag is None:
             messages.error(request, _("Choose firms you may change and a tag."))
         else:
@@ -237,12 +233,7 @@ class FirmBulkListView(FirmSelectionMixin, TenantView):
 
     def post(self, request, tenant_slug):
         firms = self.selected_firms(write=False)
-        list_id = request.POST.get("customer_list", "")
-        target = (
-            customer_list_choices(tenant=self.tenant).filter(pk=list_id).first()
-            if list_id.isdecimal()
-            else None
-        )
+        target = self.posted_choice(customer_list_choices(tenant=self.tenant), "customer_list")
         if not firms or target is None:
             messages.error(request, _("Choose firms and a customer list."))
         else:
