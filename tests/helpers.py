@@ -28,3 +28,18 @@ def make_firm(world, name, **data):
     """A customer firm of the world's tenant, created by its executive."""
     firm_type = data.pop("type", "customer")
     return factories.make_firm(world.tenant, name, firm_type, actor=world.executive.user, **data)
+
+
+def give_profile(world, employee, name, codes):
+    """Give ``employee`` a new permission profile ``name`` holding exactly ``codes``."""
+    from django_scopes import scope
+
+    from accounts import services
+    from accounts.models import Employee
+
+    with scope(tenant=world.tenant.pk):
+        profile = services.profile_save(
+            tenant=world.tenant, actor=None, name=name, description="", codes=codes
+        )
+        Employee.objects.filter(pk=employee.pk).update(profile=profile)
+    return profile

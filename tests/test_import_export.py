@@ -17,13 +17,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from accounts import services as account_services
-from accounts.models import Employee
+from companies.import_files import XLSX
 from companies.models import Address, Contact, Email, Firm, FirmContact, ImportJob, Phone
 from companies.services import firms as firm_services
 from companies.services import imports
 from companies.tasks import run_import
 from core.models import AuditEntry, Choice, Sequence
+from tests.helpers import give_profile
 
 FIRM_HEADER = [
     "Code",
@@ -638,15 +638,7 @@ def test_contact_import(world):
         world, make_job(world, content, name="people.csv", kind="contacts", actor=world.employee)
     )
     assert job.status == "failed" and "may not import" in job.failure  # employees may not
-    with scope(tenant=world.tenant.pk):
-        profile = account_services.profile_save(
-            tenant=world.tenant,
-            actor=None,
-            name="Importers",
-            description="",
-            codes=["firms.view", "firms.change", "firms.import"],
-        )
-        Employee.objects.filter(pk=world.employee.pk).update(profile=profile)
+    give_profile(world, world.employee, "Importers", ["firms.view", "firms.change", "firms.import"])
     job = start_and_run(
         world,
         make_job(
@@ -763,15 +755,7 @@ def test_hostile_mapping_and_actions(client, world, login):
         assert client.post(detail, {"action": action}).status_code == 400
     # Only a member who may assign representatives maps the representative column.
     account = world.manager
-    with scope(tenant=world.tenant.pk):
-        profile = account_services.profile_save(
-            tenant=world.tenant,
-            actor=None,
-            name="No assign",
-            description="",
-            codes=["firms.view", "firms.import"],
-        )
-        Employee.objects.filter(pk=account.pk).update(profile=profile)
+    give_profile(world, account, "No assign", ["firms.view", "firms.import"])
     response = client.post(
         detail, {"action": "map", "on_duplicate": "skip", "col_name": "0", "col_sales_rep": "1"}
     )
@@ -815,15 +799,7 @@ def test_another_members_import_is_forbidden_and_a_foreign_one_not_found(
     job = make_job(world, csv_bytes(["Name"], [["A"]]), actor=world.manager)
     login(world.executive)
     assert client.get(url(world, "import-detail", job.pk)).status_code == 200
-    with scope(tenant=world.tenant.pk):
-        profile = account_services.profile_save(
-            tenant=world.tenant,
-            actor=None,
-            name="Importers",
-            description="",
-            codes=["firms.view", "firms.import"],
-        )
-        Employee.objects.filter(pk=world.employee.pk).update(profile=profile)
+    give_profile(world, world.employee, "Importers", ["firms.view", "firms.import"])
     login(world.employee)
     assert client.get(url(world, "import-detail", job.pk)).status_code == 403
     assert client.post(url(world, "import-detail", job.pk), {"action": "run"}).status_code == 403
@@ -867,7 +843,7 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(client, world, login):
     assert row[header.index("Notes")] == "'@cmd\x01|calc"
     assert row[header.index("Phone")] == "'+90 -5"
     response = client.get(url(world, "firm-export"), {"format": "xlsx"})
-    assert response["Content-Type"] == XLSX_TYPE
+    assert response["Content-Type"] == XLSX
     assert response["X-Content-Type-Options"] == "nosniff"
     content = b"".join(response.streaming_content)
     sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]
@@ -877,22 +853,12 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(client, world, login):
     assert "'@cmd|calc" in cells  # the control character that XLSX cannot hold is dropped
 
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @pytest.mark.django_db
 def test_export_respects_row_rules_and_filters(client, world, login):
     with scope(tenant=world.tenant.pk):
         world.tenant.employees_read_all_firms = False
         world.tenant.save(update_fields=["employees_read_all_firms"])
-        profile = account_services.profile_save(
-            tenant=world.tenant,
-            actor=None,
-            name="Exporters",
-            description="",
-            codes=["firms.view", "firms.export"],
-        )
-        Employee.objects.filter(pk=world.employee.pk).update(profile=profile)
+    give_profile(world, world.employee, "Exporters", ["firms.view", "firms.export"])
     make_firm(world, "Own", code="OWN", sales_rep=world.employee, type="dealer")
     make_firm(world, "Pool", code="POOL")
     make_firm(world, "Foreign", code="FOREIGN", sales_rep=world.outsider)
