@@ -79,6 +79,14 @@ class TenantView(KervanView):
         self.member = request.member
 
 
+def is_pk(text, max_length=18):
+    """Whether ``text`` is a plain ASCII number of at most ``max_length`` digits.
+
+    ``str.isdigit`` alone also accepts "²" and "٣", which ``int()`` or the database refuse.
+    """
+    return bool(text) and len(text) <= max_length and text.isascii() and text.isdigit()
+
+
 class CappedPaginator(Paginator):
     """A paginator that counts only as far as the requested page needs.
 

@@ -22,7 +22,7 @@ from agenda.selectors import activities as selectors
 from agenda.services.activities import ClashWarning, activity_move
 from companies.forms.widgets import FirmPicker
 from companies.selectors.firms import visible_firms
-from core.views import TenantView
+from core.views import TenantView, is_pk
 
 SLOTS = [choice.value for choice in AgendaPreference.Slot]
 DEFAULT_SLOT = AgendaPreference.Slot.THIRTY.value
@@ -33,8 +33,8 @@ MAX_EVENTS = 5000
 
 
 def is_id(value):
-    """A plain ASCII number of sensible length (``str.isdigit`` also accepts "²" and "٣")."""
-    return bool(value) and len(value) <= 12 and value.isascii() and value.isdigit()
+    """A plain ASCII number of at most 12 digits (ids and slot lengths in the query string)."""
+    return is_pk(value, max_length=12)
 
 
 class BadParameter(ValueError):

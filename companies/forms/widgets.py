@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from companies.models.firms import FirmType
+from core.views import is_pk
 
 # Firms that may have others under them (the firm form's parent).
 PARENT_TYPES = (FirmType.DISTRIBUTOR, FirmType.MAIN_DEALER, FirmType.DEALER)
@@ -92,7 +93,7 @@ class FirmPicker(forms.Widget):
     def selected(self, value):
         """The chosen firm if ``value`` names one in the field's queryset, else None."""
         text = "" if value is None else str(getattr(value, "pk", value))
-        if not (text.isascii() and text.isdigit()) or len(text) > MAX_PK_LENGTH:
+        if not is_pk(text, max_length=MAX_PK_LENGTH):
             return None
         if self.known is not None and str(self.known.pk) == text:
             return self.known

@@ -3,12 +3,9 @@
 from companies.models.firms import ALLOWED_CHILDREN, FirmType
 from companies.selectors.firms import visible_firms
 from companies.selectors.search import firm_matches, parse_query
+from core.views import is_pk
 
 PICKER_LIMIT = 20
-
-
-def _is_id(text):
-    return bool(text) and len(text) <= 18 and text.isascii() and text.isdigit()
 
 
 def parent_types(child_type):
@@ -35,7 +32,7 @@ def picker_firms(*, tenant, member, query, types=(), child="", exclude=""):
             return []
     if wanted:
         firms = firms.filter(type__in=sorted(wanted))
-    if _is_id(exclude):
+    if is_pk(exclude):
         itself = visible_firms(tenant=tenant, member=member).filter(pk=int(exclude)).first()
         if itself is not None:
             firms = firms.exclude(path__startswith=itself.subtree_prefix).exclude(pk=itself.pk)
