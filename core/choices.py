@@ -81,10 +81,14 @@ def labels(*, tenant, key):
 
 
 def flagged(*, tenant, key, flag):
-    """The codes of a list's entries that have ``flag`` switched on."""
-    return set(
+    """The ids of a list's entries that have ``flag`` switched on (one small query).
+
+    Filtering rows by these ids beats joining the list: PostgreSQL cannot estimate an array
+    containment and plans the join as if one entry matched.
+    """
+    return list(
         Choice.objects.filter(tenant=tenant, list_key=key, flags__contains=[flag]).values_list(
-            "code", flat=True
+            "pk", flat=True
         )
     )
 

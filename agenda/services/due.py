@@ -49,6 +49,7 @@ from accounts.models import Employee, Tenant
 from agenda.lists import EMAIL_REMINDERS
 from agenda.models import Activity, AgendaPreference, Reminder, Status
 from agenda.models.reminders import ReminderRecipient
+from agenda.selectors.activities import flagged_types
 from agenda.services import digests
 from agenda.services.due_mail import Outbox, epoch, language_of, people_of, reachable, zone_of
 from agenda.services.invitations import invitation_for
@@ -162,7 +163,7 @@ def _appointments(tenant, now):
     return Activity.objects.filter(
         tenant=tenant,
         status=Status.PLANNED,
-        type__flags__contains=[EMAIL_REMINDERS],
+        type_id__in=flagged_types(tenant=tenant, flag=EMAIL_REMINDERS),
         start__gt=now - LATE_WINDOW,
     )
 
