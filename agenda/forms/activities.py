@@ -16,6 +16,7 @@ from companies.forms.widgets import FirmPicker, chosen_firm
 from companies.models import Firm
 from companies.selectors.firms import visible_firms
 from core.files import UploadPolicy, clean_upload
+from core.views import is_pk
 
 TEXT_LIMIT = 5000
 WEEKDAYS = [
@@ -279,11 +280,12 @@ def initial_for(activity):
     }
 
 
-def initial_from_query(params, *, member, firm=None):
-    """Prefill from the calendar's range selection (``start``, ``end``, ``all_day``)."""
+def initial_from_query(params, *, member):
+    """Prefill from ``?firm=`` and the calendar's range selection (``start``, ``end``,
+    ``all_day``). The form shows the firm only if the member may choose it."""
     initial = {"assigned_to": member.pk}
-    if firm is not None:
-        initial["firm"] = firm.pk
+    if is_pk(params.get("firm", ""), max_length=17):
+        initial["firm"] = params["firm"]
     start, end = parse_moment(params.get("start")), parse_moment(params.get("end"))
     all_day = params.get("all_day") in ("1", "true")
     if start is None:

@@ -123,11 +123,7 @@ class ActivityCreateView(ActivityFormMixin, TenantView):
     permissions = {"GET": "agenda.add", "POST": "agenda.add"}
 
     def get(self, request, tenant_slug):
-        firm = None
-        raw = request.GET.get("firm", "")
-        if raw.isdecimal() and len(raw) < 18:
-            firm = visible_firms(tenant=self.tenant, member=self.member).filter(pk=raw).first()
-        initial = initial_from_query(request.GET, member=self.member, firm=firm)
+        initial = initial_from_query(request.GET, member=self.member)
         form = ActivityForm(tenant=self.tenant, member=self.member, initial=initial)
         return self.render_form(request, form)
 
