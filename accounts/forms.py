@@ -231,6 +231,14 @@ class ChoiceForm(forms.Form):
             name = f"flag_{flag}"
             self.fields[name] = forms.BooleanField(label=label, required=False)
             self.flag_names.append((name, flag))
+        if spec and spec.number:
+            self.fields["number"] = forms.DecimalField(
+                label=spec.number,
+                required=False,
+                max_digits=12,
+                decimal_places=3,
+                min_value=0,
+            )
 
     def clean(self):
         data = super().clean()

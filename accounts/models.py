@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import generated_path
 from core.models import TenantModel
+from core.money import CURRENCIES, DEFAULT_CURRENCY
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-./]{3,30}$", _("Enter a phone number: digits, spaces, + ( ) - . /")
@@ -88,6 +89,9 @@ class Tenant(models.Model):
     )
     # Built-in optional fields the tenant makes required: {"firm": [...], "contact": [...]}.
     required_fields = models.JSONField(default=dict, blank=True)
+    currency = models.CharField(
+        _("currency"), max_length=3, choices=CURRENCIES, default=DEFAULT_CURRENCY
+    )
 
     def __str__(self):
         return self.name

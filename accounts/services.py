@@ -398,8 +398,9 @@ def profile_delete(*, tenant, actor, profile):
 
 @transaction.atomic
 def choice_save(
-    *, tenant, actor, list_key, choice=None, label, order, colour, is_active, flags=None
-):
+    *, tenant, actor, list_key, choice=None, label, order, colour, is_active, flags=None,
+    number=None,
+):  # fmt: skip
     """Create or change an entry of a Settings list."""
     spec = choices.get_list(list_key)
     if spec is None:
@@ -415,12 +416,13 @@ def choice_save(
         action = AuditEntry.Action.CREATE
     else:
         action = AuditEntry.Action.UPDATE
-    fields = ("label", "order", "colour", "is_active", "flags")
+    fields = ("label", "order", "colour", "is_active", "flags", "number")
     before = audit.snapshot(choice, fields) if choice.pk else {}
     choice.label, choice.order, choice.colour, choice.is_active = label, order, colour, is_active
     if flags is not None:
         known = {flag for flag, _label in spec.flags}
         choice.flags = [flag for flag in flags if flag in known]
+    choice.number = number if spec.number else None
     choice.save()
     audit.record(
         tenant=tenant,

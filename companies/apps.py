@@ -6,4 +6,6 @@ class CompaniesConfig(AppConfig):
     verbose_name = "Firms and contacts"
 
     def ready(self):
-        from companies import lists  # noqa: F401
+        from companies import lists, page  # noqa: F401
+
+        page._register_own()

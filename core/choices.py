@@ -4,7 +4,9 @@ Apps register their lists here with default entries; a tenant edits labels, orde
 whether an entry is active. Lists marked ``fixed`` keep their codes (the code carries
 behaviour, such as a position); the others accept new entries. A list may declare ``flags``:
 switches each entry has (an activity type "shown on the start page"), edited beside the label.
-A default entry is ``(code, label, colour)`` or ``(code, label, colour, flags)``.
+A list may also declare a ``number``: one figure per entry, named by the list (the pieces in a
+unit, the default probability of a sales stage). A default entry is ``(code, label, colour)``,
+``(code, label, colour, flags)`` or ``(code, label, colour, flags, number)``.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ class ChoiceList:
     fixed: bool = False
     defaults: tuple = field(default_factory=tuple)  # (code, label, colour[, flags])
     flags: tuple = field(default_factory=tuple)  # (flag, label)
+    number: str | Promise | None = None  # the label of the entries' figure, if they have one
 
 
 _lists: dict[str, ChoiceList] = {}
@@ -60,6 +63,7 @@ def ensure_defaults(*, tenant, language="en"):
                             order=(order + 1) * 10,
                             colour=colour,
                             flags=list(rest[0]) if rest else [],
+                            number=rest[1] if len(rest) > 1 else None,
                         )
                     )
     Choice.objects.bulk_create(new, ignore_conflicts=True)

@@ -36,6 +36,11 @@ class Choice(TenantModel):
     is_active = models.BooleanField(_("active"), default=True)
     # The switches a list declares (``ChoiceList.flags``) that are on for this entry.
     flags = ArrayField(models.SlugField(max_length=40), default=list, blank=True)
+    # The figure a list may declare (``ChoiceList.number``): pieces in a unit, a stage's
+    # default probability.
+    number = models.DecimalField(
+        _("number"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["list_key", "order", "label"]

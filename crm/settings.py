@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "accounts",
     "companies",
     "agenda",
+    "documents",
+    "catalogue",
+    "sales",
+    "opportunities",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,10 @@ urlpatterns = [
     path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="ics-feed"),
     path("o/<slug:tenant_slug>/", include("companies.urls")),
     path("o/<slug:tenant_slug>/agenda/", include("agenda.urls")),
+    path("o/<slug:tenant_slug>/documents/", include("documents.urls")),
+    path("o/<slug:tenant_slug>/products/", include("catalogue.urls")),
+    path("o/<slug:tenant_slug>/sales/", include("sales.urls")),
+    path("o/<slug:tenant_slug>/opportunities/", include("opportunities.urls")),
 ]
 
 handler400 = "core.views.bad_request"

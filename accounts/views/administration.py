@@ -137,6 +137,7 @@ class ChoiceSaveView(ChoiceListMixin, TenantView):
                 "colour": choice.colour or "#000000",
                 "is_active": choice.is_active,
                 **{f"flag_{flag}": flag in choice.flags for flag, _label in self.spec.flags},
+                "number": choice.number,
             }
             if choice
             else None

@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from core.migration_ops import grant_to_default_profiles
+
 CODES = {
     "manager": [
         "agenda.view", "agenda.add", "agenda.assign", "reminders.add", "reminders.others",
@@ -12,16 +14,7 @@ CODES = {
 }  # fmt: skip
 
 
-def grant(apps, schema_editor):
-    Profile = apps.get_model("accounts", "PermissionProfile")
-    for profile in Profile._base_manager.filter(default_for__in=list(CODES)):
-        missing = [c for c in CODES[profile.default_for] if c not in profile.codes]
-        if missing:
-            profile.codes = [*profile.codes, *missing]
-            profile.save(update_fields=["codes"])
-
-
 class Migration(migrations.Migration):
     dependencies = [("agenda", "0001_initial"), ("accounts", "0005_custom_fields")]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [grant_to_default_profiles(CODES)]

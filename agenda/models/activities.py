@@ -82,6 +82,14 @@ class Activity(TenantModel):
     contacts = models.ManyToManyField(
         "companies.Contact", blank=True, related_name="activities", verbose_name=_("contacts")
     )
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("opportunity"),
+    )
     assigned_to = models.ForeignKey(
         "accounts.Employee",
         on_delete=models.PROTECT,

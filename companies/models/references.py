@@ -70,7 +70,11 @@ class Sample(TenantModel):
         "companies.Firm", verbose_name=_("firm"), on_delete=models.CASCADE,
         related_name="samples",
     )  # fmt: skip
-    # Free text until the products module exists.
+    product = models.ForeignKey(
+        "catalogue.Product", verbose_name=_("product"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="samples",
+    )  # fmt: skip
+    # What was sent, in words (the product's name when one is chosen).
     description = models.CharField(_("what was sent"), max_length=255)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     sent_on = models.DateField(_("date sent"), default=timezone.localdate)

@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.views.employees import form_error
 from companies import custom_fields as custom
-from companies import timeline
+from companies import page, timeline
 from companies.forms.channels import channel_formsets, channel_values
 from companies.forms.firms import ContactQuickForm, FirmForm, employee_choices
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
@@ -40,12 +40,6 @@ FILTERS = (
     "parent",
 )
 # Tabs other modules provide: (URL name, label). Shown when the URL exists.
-AREA_TABS = [
-    ("companies:firm-references", gettext_lazy("References")),
-    ("companies:firm-samples", gettext_lazy("Samples")),
-    ("companies:firm-lists", gettext_lazy("Customer lists")),
-    ("companies:firm-comments", gettext_lazy("Comments")),
-]
 
 
 # The firm list's optional columns (the name is always shown), in their default order.
@@ -392,16 +386,6 @@ class FirmEditView(FirmFormMixin, TenantView):
         return self.render_form(request, context, status=400)
 
 
-def area_tabs(tenant, firm):
-    tabs = []
-    for name, label in AREA_TABS:
-        try:
-            tabs.append((reverse(name, args=[tenant.slug, firm.pk]), label, name.split("-")[-1]))
-        except NoReverseMatch:
-            continue
-    return tabs
-
-
 class FirmTabMixin:
     """A tab of the 360° page: a fragment for htmx, the whole page otherwise."""
 
@@ -427,7 +411,8 @@ class FirmTabMixin:
             "can_change": selectors.can_change_firm(
                 tenant=self.tenant, member=self.member, firm=firm
             ),
-            "area_tabs": area_tabs(self.tenant, firm),
+            "area_tabs": page.tabs(self.tenant, self.member, firm),
+            "area_actions": page.actions(self.tenant, self.member, firm),
             **firm_labels(self.tenant),
         }
 

@@ -1,0 +1,1 @@
+"""Timeline sources: see companies.timeline."""
