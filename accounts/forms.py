@@ -13,6 +13,7 @@ from accounts.models import (
     Employee,
     EmployeeDocument,
     Position,
+    Tenant,
 )
 from core import choices
 from core.files import DOCUMENT_POLICY, PHOTO_POLICY, clean_upload
@@ -250,6 +251,13 @@ class ChoiceForm(forms.Form):
         if colour and not COLOUR.match(colour):
             raise forms.ValidationError(_("Use a colour like #1a2b3c."))
         return colour.lower()
+
+
+class CompanySettingsForm(forms.ModelForm):
+    class Meta:
+        model = Tenant
+        fields = ["name", "language", "currency", "employees_read_all_firms"]
+        labels = {"language": _("Language of new e-mails and documents")}
 
 
 class PreferencesForm(forms.Form):

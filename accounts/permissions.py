@@ -28,7 +28,10 @@ register_module(
 register_module(
     "settings",
     _("Settings"),
-    [("view", _("View the lists behind drop-downs")), ("change", _("Edit those lists"))],
+    [
+        ("view", _("View the lists behind drop-downs")),
+        ("change", _("Edit those lists and the company settings")),
+    ],
     defaults={"manager": ["view"]},
 )
 register_module(

@@ -435,6 +435,21 @@ def choice_save(
 
 
 @transaction.atomic
+def tenant_settings_save(*, tenant, actor, data):
+    """The company's own settings: its name, language, currency and how far employees read."""
+    fields = ["name", "language", "currency", "employees_read_all_firms"]
+    before = audit.snapshot(tenant, fields)
+    for name in fields:
+        setattr(tenant, name, data[name])
+    tenant.save(update_fields=fields)
+    audit.record(
+        tenant=tenant, actor=actor, instance=tenant, action=AuditEntry.Action.UPDATE,
+        changes=audit.diff(before, audit.snapshot(tenant, fields)),
+    )  # fmt: skip
+    return tenant
+
+
+@transaction.atomic
 def user_set_preferences(*, user, language=None, time_zone=None):
     fields = []
     if language is not None:

@@ -57,6 +57,11 @@ tenant_urls = [
     path("settings/", administration.SettingsIndexView.as_view(), name="settings"),
     path("settings/e-mail/", administration.OutboxListView.as_view(), name="outbox"),
     path(
+        "settings/company/",
+        administration.CompanySettingsView.as_view(),
+        name="company-settings",
+    ),
+    path(
         "settings/lists/<slug:list_key>/",
         administration.ChoiceListView.as_view(),
         name="settings-list",

@@ -251,7 +251,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agenda.tasks.extend_series",
         "schedule": env.float("AGENDA_EXTEND_SERIES_SECONDS", default=3600.0),
     },
+    "sales-expire-lapsed": {
+        "task": "sales.tasks.expire_lapsed",
+        "schedule": env.float("SALES_EXPIRE_SECONDS", default=3600.0),
+    },
 }
+
+# Documents sent to firms: files larger than this go as an expiring signed link instead of an
+# attachment, valid for DOCUMENT_LINK_DAYS days.
+DOCUMENT_ATTACHMENT_LIMIT = env.int("DOCUMENT_ATTACHMENT_LIMIT", default=8 * 1024 * 1024)
+DOCUMENT_LINK_DAYS = env.int("DOCUMENT_LINK_DAYS", default=14)
 
 # The agenda's due work: the local hour of the "this morning" e-mails and the date-alarm digest,
 # and how many rows one transaction of the dispatcher takes.

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts import selectors, services
-from accounts.forms import ChoiceForm, ProfileForm
+from accounts.forms import ChoiceForm, CompanySettingsForm, ProfileForm
+from accounts.models import Tenant
 from accounts.views.employees import form_error
 from core import choices, mail
 from core.models import OutboxEmail
@@ -86,6 +87,26 @@ class SettingsIndexView(TenantView):
         for spec in choices.lists():
             groups.setdefault(str(spec.module), []).append((spec, counts.get(spec.key, 0)))
         return render(request, "accounts/settings_index.html", {"groups": groups})
+
+
+class CompanySettingsView(TenantView):
+    """The company's name, language, currency and whether employees read every firm."""
+
+    permissions = {"GET": "settings.change", "POST": "settings.change"}
+
+    def get(self, request, tenant_slug):
+        form = CompanySettingsForm(instance=self.tenant)
+        return render(request, "accounts/company_settings.html", {"form": form})
+
+    def post(self, request, tenant_slug):
+        form = CompanySettingsForm(request.POST, instance=Tenant.objects.get(pk=self.tenant.pk))
+        if form.is_valid():
+            services.tenant_settings_save(
+                tenant=self.tenant, actor=request.user, data=form.cleaned_data
+            )
+            messages.success(request, _("The company settings are saved."))
+            return redirect("accounts:company-settings", self.tenant.slug)
+        return render(request, "accounts/company_settings.html", {"form": form}, status=400)
 
 
 class ChoiceListMixin:

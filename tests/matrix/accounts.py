@@ -127,6 +127,11 @@ MATRIX = {
         {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": REDIRECT},
     ),
     "accounts:settings": ("GET", None, {"employee": FORBIDDEN, "manager": OK, "executive": OK}),
+    "accounts:company-settings": (
+        "GET",
+        None,
+        {"employee": FORBIDDEN, "manager": FORBIDDEN, "executive": OK},
+    ),
     "accounts:outbox": (
         "GET",
         None,
