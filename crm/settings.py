@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "agenda.tasks.extend_series",
         "schedule": env.float("AGENDA_EXTEND_SERIES_SECONDS", default=3600.0),
     },
+    # Dispatches whose task never reached a worker (docs/documents-dispatch.md).
+    "documents-sweep-dispatches": {
+        "task": "documents.tasks.sweep_dispatches",
+        "schedule": env.float("DOCUMENT_SWEEP_SECONDS", default=120.0),
+    },
     "sales-expire-lapsed": {
         "task": "sales.tasks.expire_lapsed",
         "schedule": env.float("SALES_EXPIRE_SECONDS", default=3600.0),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     # The private ICS feed: outside /o/ because calendar applications cannot log in.
     path("calendar/<str:token>.ics", CalendarFeedView.as_view(), name="ics-feed"),
+    path("d/", include("documents.urls_public")),  # signed document links: no login either
     path("o/<slug:tenant_slug>/", include("companies.urls")),
     path("o/<slug:tenant_slug>/agenda/", include("agenda.urls")),
     path("o/<slug:tenant_slug>/documents/", include("documents.urls")),
