@@ -13,7 +13,9 @@ from core import audit
 from core.models import AuditEntry
 
 REFERENCE_FIELDS = ("kind", "referrer_firm", "person_name", "phone", "email", "note")
-SAMPLE_FIELDS = ("description", "quantity", "sent_on", "sent_by", "tracking_number", "feedback")
+SAMPLE_FIELDS = (
+    "product", "description", "quantity", "sent_on", "sent_by", "tracking_number", "feedback",
+)  # fmt: skip
 
 
 def _check_tenant(tenant, values):
@@ -102,6 +104,9 @@ def reference_delete(*, tenant, actor, reference):
 
 def _check_sender(tenant, data):
     _check_tenant(tenant, data)
+    # A sample chosen from the catalogue is described by the product's name unless told.
+    if data.get("product") is not None and not data.get("description"):
+        data["description"] = data["product"].name[:255]
     sender = data.get("sent_by")
     if sender is not None and sender.status != Employee.Status.WORKING:
         raise ValidationError({"sent_by": _("Select a valid choice.")})

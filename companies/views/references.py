@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import phone_validator
 from accounts.views.employees import form_error
+from catalogue.selectors import sample_products
 from companies.models import Reference
 from companies.selectors import references as selectors
 from companies.selectors.firms import can_change_firm, firm_get
@@ -96,7 +97,14 @@ class ReferenceForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    description = forms.CharField(label=gettext_lazy("What was sent"), max_length=255)
+    product = forms.ModelChoiceField(
+        label=gettext_lazy("Product"), queryset=None, required=False,
+        help_text=gettext_lazy("From the product catalogue: its name is used when “What was "
+                               "sent” is left empty."),
+    )  # fmt: skip
+    description = forms.CharField(
+        label=gettext_lazy("What was sent"), max_length=255, required=False
+    )
     quantity = forms.IntegerField(
         label=gettext_lazy("Quantity"), min_value=1, max_value=1_000_000, initial=1
     )
@@ -113,9 +121,21 @@ class SampleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, tenant, sample=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sent_by"].queryset = colleagues(tenant=tenant)
+        self.fields["product"].queryset = sample_products(
+            tenant=tenant, include=sample.product_id if sample else None
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("description") and "description" not in self.errors:
+            if data.get("product") is None:
+                self.add_error("description", _("Describe what was sent or choose a product."))
+            else:
+                data["description"] = data["product"].name[:255]
+        return data
 
     def service_data(self):
         return dict(self.cleaned_data)
@@ -219,7 +239,7 @@ class SampleFormMixin(ExtraTabMixin):
         raise NotImplementedError
 
     def handle(self, request, sample=None):
-        form = SampleForm(request.POST, tenant=self.tenant)
+        form = SampleForm(request.POST, tenant=self.tenant, sample=sample)
         if form.is_valid():
             try:
                 self.save(form)
@@ -259,7 +279,7 @@ class SampleEditView(SampleFormMixin, TenantView):
         sample = self.load(pk, sample_pk)
         initial = {name: getattr(sample, name) for name in services.SAMPLE_FIELDS}
         initial["sent_by"] = sample.sent_by_id
-        form = SampleForm(tenant=self.tenant, initial=initial)
+        form = SampleForm(tenant=self.tenant, sample=sample, initial=initial)
         return self.render_tab(request, self.fragment, {"form": form, "sample": sample})
 
     def post(self, request, tenant_slug, pk, sample_pk):
