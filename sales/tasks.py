@@ -2,6 +2,9 @@
 
 from celery import shared_task
 
+from sales.offer_pdf import render_offer_pdf  # noqa: F401
+from sales.pdf import render_invoice  # noqa: F401
+
 
 @shared_task(name="sales.tasks.expire_lapsed", ignore_result=True)
 def expire_lapsed():
