@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        import sales.offer_source  # noqa: F401
         from companies.page import Action, Tab, register_action, register_tab
         from sales import permissions, timeline_invoices, timeline_offers, timeline_orders  # noqa: F401
 
