@@ -16,7 +16,9 @@ from companies.forms.widgets import FirmPicker, chosen_firm
 from companies.models import Firm
 from companies.selectors.firms import visible_firms
 from core.files import UploadPolicy, clean_upload
+from core.forms import datetime_input
 from core.views import is_pk
+from opportunities.selectors import visible_opportunities
 
 TEXT_LIMIT = 5000
 WEEKDAYS = [
@@ -45,10 +47,6 @@ ATTACHMENT_POLICY = UploadPolicy(
 ATTACHMENT_ACCEPT = ",".join(
     sorted({ATTACHMENT_POLICY.accept, *(ext for exts in OFFICE.values() for ext in exts)})
 )
-
-
-def datetime_input():
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 def local_input(value):
@@ -163,10 +161,13 @@ class ActivityForm(forms.Form):
         widget=forms.RadioSelect,
     )
     confirm_clash = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Booked from an opportunity's page (``?opportunity=``): linked to it, on its firm.
+    opportunity = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, tenant, member, activity=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.tenant, self.member, self.activity = tenant, member, activity
+        self.chosen_opportunity = self._opportunity(tenant, member)
         self.fields["type"].queryset = selectors.type_options(tenant=tenant)
         firms = visible_firms(tenant=tenant, member=member)
         if activity is not None and activity.firm_id:  # keep a firm no longer visible
@@ -203,8 +204,30 @@ class ActivityForm(forms.Form):
         else:
             del self.fields["scope"]
 
+    def _opportunity(self, tenant, member):
+        """The opportunity named by the form (posted or initial) if the member sees it; its
+        firm becomes the form's firm. Editing keeps the link as it is."""
+        if self.activity is not None:
+            del self.fields["opportunity"]
+            return None
+        field = self.fields["opportunity"]
+        field.queryset = visible_opportunities(tenant=tenant, member=member)
+        source = self.data if self.is_bound else self.initial
+        raw = str(source.get("opportunity") or "")
+        if not is_pk(raw):
+            return None
+        found = field.queryset.filter(pk=int(raw)).select_related("firm").first()
+        if not self.is_bound:
+            if found is None:
+                self.initial.pop("opportunity", None)
+            else:
+                self.initial["firm"] = found.firm_id
+        return found
+
     def clean(self):
         data = super().clean()
+        if data.get("opportunity") is not None:
+            data["firm"] = data["opportunity"].firm
         start, end = data.get("start"), data.get("end")
         if data.get("all_day") and start and end:
             try:
@@ -232,6 +255,8 @@ class ActivityForm(forms.Form):
             "priority", "show_in_agenda", "alarm_minutes",
         )  # fmt: skip
         data = {name: self.cleaned_data.get(name) for name in names}
+        if self.cleaned_data.get("opportunity") is not None:
+            data["opportunity"] = self.cleaned_data["opportunity"]
         data["assigned_to"] = self.cleaned_data.get("assigned_to") or (
             self.activity.assigned_to if self.activity is not None else self.member
         )
@@ -286,6 +311,8 @@ def initial_from_query(params, *, member):
     initial = {"assigned_to": member.pk}
     if is_pk(params.get("firm", ""), max_length=17):
         initial["firm"] = params["firm"]
+    if is_pk(params.get("opportunity", ""), max_length=17):
+        initial["opportunity"] = params["opportunity"]
     start, end = parse_moment(params.get("start")), parse_moment(params.get("end"))
     all_day = params.get("all_day") in ("1", "true")
     if start is None:

@@ -24,7 +24,7 @@ from core.models import AuditEntry
 
 FIELDS = (
     "type", "subject", "description", "firm", "assigned_to", "start", "end", "all_day",
-    "location", "priority", "show_in_agenda", "alarm_minutes",
+    "location", "priority", "show_in_agenda", "alarm_minutes", "opportunity",
 )  # fmt: skip
 # Fields an edit of the whole series copies to every occurrence that was not changed alone.
 SERIES_FIELDS = tuple(f for f in FIELDS if f not in ("start", "end"))
@@ -69,6 +69,16 @@ def _check_firm(*, tenant, actor, firm, contacts, current_firm_id=None):
     linked = FirmContact.objects.filter(tenant=tenant, firm=firm, contact_id__in=ids).count()
     if linked != len(ids):
         raise ValidationError({"contacts": _("Choose contacts of the firm.")})
+
+
+def _check_opportunity(*, tenant, data):
+    """An activity on an opportunity is on the opportunity's firm (checked as a firm above)."""
+    opportunity = data.get("opportunity")
+    if opportunity is None:
+        return
+    firm = data.get("firm")
+    if opportunity.tenant_id != tenant.pk or firm is None or opportunity.firm_id != firm.pk:
+        raise ValidationError({"opportunity": _("Select a valid choice.")})
 
 
 def _check_times(data):
@@ -117,6 +127,7 @@ def _validate(
         contacts=contacts,
         current_firm_id=current_firm_id,
     )
+    _check_opportunity(tenant=tenant, data=data)
     _check_clashes(
         tenant=tenant,
         data=data,
