@@ -10,28 +10,11 @@ from django.utils.translation import pgettext_lazy
 from agenda.selectors import notes as selectors
 from companies.forms.widgets import FirmPicker, chosen_firm
 from core.files import DOCUMENT_POLICY, clean_upload
+from core.forms import EmployeeChoiceField, EmployeeMultipleChoiceField, date_input, datetime_input
 
 OTHER = "other"
 TEXT_LIMIT = 10000
 PHONE = re.compile(r"^[0-9+()\-\s./]{3,20}$")
-
-
-def datetime_input():
-    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class EmployeeChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name
-
-
-class EmployeeMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return obj.full_name
 
 
 class NoteForm(forms.Form):

@@ -10,6 +10,7 @@ from companies.models import Contact, Firm, FirmGroup, Tag
 from companies.models.firms import FirmRole, FirmStatus, FirmType
 from core import choices
 from core.files import PHOTO_POLICY, clean_upload
+from core.forms import date_input
 
 TEXT_LIMIT = 5000
 CHOICE_FIELDS = {
@@ -19,10 +20,6 @@ CHOICE_FIELDS = {
     "ownership_status": "ownership_status",
     "rating": "rating",
 }
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class FirmForm(forms.ModelForm):

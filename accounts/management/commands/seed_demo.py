@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from accounts.demo import DEMO_PASSWORD, load_demo
 from agenda.demo import load_demo_agenda
 from companies.demo import load_demo_firms
+from sales.demo import load_demo_sales
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         tenant, logins = load_demo()
         load_demo_firms(tenant)
         load_demo_agenda(tenant)
+        load_demo_sales(tenant)
         self.stdout.write(self.style.SUCCESS(f"Demo tenant “{tenant.name}” at /o/{tenant.slug}/"))
         self.stdout.write(f"Every demo login has the password: {DEMO_PASSWORD}")
         for email, position in logins:
