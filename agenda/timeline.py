@@ -7,6 +7,8 @@ from agenda.models import MeetingNote
 from agenda.selectors.activities import firm_activities
 from companies import timeline
 
+timeline.register_kinds({"activity": "agenda.view", "note": "notes.view"})
+
 
 @timeline.register
 def activities(tenant, firm, limit):

@@ -29,15 +29,33 @@ class TimelineItem:
     display_changes: list = field(default_factory=list)
 
 
+# An item's ``kind`` → the permission code a member needs to see it ("invoice" →
+# "invoices.view"): reading the firm is not enough to read its invoices.
+_kind_permissions = {}
+
+
 def register(source):
     _sources.append(source)
     return source
 
 
-def merged(*, tenant, firm, entries, limit=LIMIT):
-    """The audit ``entries`` and every registered source's items, newest first."""
+def register_kinds(permissions):
+    """Declare which permission code each of a module's item kinds needs."""
+    _kind_permissions.update(permissions)
+
+
+def merged(*, tenant, firm, entries, member=None, limit=LIMIT):
+    """The audit ``entries`` and every registered source's items ``member`` may see, newest
+    first."""
     items = list(entries)
     for source in _sources:
         items.extend(source(tenant, firm, limit))
+    if member is not None:
+        codes = member.permission_codes
+        items = [
+            item
+            for item in items
+            if _kind_permissions.get(getattr(item, "kind", "")) in (None, *codes)
+        ]
     items.sort(key=lambda item: item.created_at, reverse=True)
     return items[:limit]

@@ -13,6 +13,8 @@ from companies import timeline
 from documents.models import Dispatch
 from documents.selectors import dispatch as selectors
 
+timeline.register_kinds({"dispatch": "documents.view"})
+
 
 def _detail(dispatch):
     documents = ", ".join(item.title for item in dispatch.items.all())

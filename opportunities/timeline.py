@@ -8,6 +8,8 @@ from core import audit
 from core.models import AuditEntry
 from opportunities.models import Opportunity
 
+timeline.register_kinds({"opportunity": "opportunities.view"})
+
 
 @timeline.register
 def opportunities(tenant, firm, limit):

@@ -12,6 +12,8 @@ from companies import timeline
 from sales import digests, pdf  # noqa: F401  (registrations)
 from sales.models import Contract, ContractStatus, Invoice
 
+timeline.register_kinds({"invoice": "invoices.view", "contract": "contracts.view"})
+
 ISSUED, HANDED_OVER, CONTRACT = "invoice", "handed_over", "contract"
 
 

@@ -14,6 +14,8 @@ from core import audit
 from core.models import AuditEntry
 from sales.models import Offer, OfferStatus
 
+timeline.register_kinds({"offer": "offers.view"})
+
 SHOWN = {
     OfferStatus.SENT: lambda: _("Offer sent"),
     OfferStatus.ACCEPTED: lambda: _("Offer accepted"),

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from companies import timeline
 from sales.models import Order, Service
 
+timeline.register_kinds({"order": "orders.view", "service": "orders.view"})
+
 
 def _rows(model, *, kind, label, day, money, person):
     return model.objects.values(

@@ -465,6 +465,7 @@ class FirmTimelineView(FirmTabMixin, TenantView):
             tenant=self.tenant,
             firm=firm,
             entries=selectors.firm_history(tenant=self.tenant, firm=firm),
+            member=self.member,
         )
         return self.render_tab(request, {"firm": firm, "entries": entries})
 
