@@ -509,6 +509,10 @@ def test_an_activity_added_from_the_opportunity_is_linked_to_it(client, world, f
         activity = Activity.objects.get()
     assert activity.opportunity_id == opportunity.pk and activity.firm_id == firm.pk
     assert "Price call" in client.get(url(world, "detail", opportunity.pk)).text
+    activity_page = client.get(
+        reverse("agenda:activity-detail", args=[world.tenant.slug, activity.pk])
+    )
+    assert f"{opportunity.code} {opportunity.name}" in activity_page.text
 
 
 @pytest.mark.django_db

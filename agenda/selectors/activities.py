@@ -46,7 +46,7 @@ def can_close(*, member, activity):
 
 def activity_get(*, tenant, member, pk):
     qs = visible_activities(tenant=tenant, member=member).select_related(
-        "type", "firm", "assigned_to", "created_by", "closed_by", "series"
+        "type", "firm", "assigned_to", "created_by", "closed_by", "series", "opportunity"
     )
     return get_object_or_404(qs, pk=pk)
 
