@@ -19,6 +19,13 @@ TEXT_LIMIT = 10000
 COMMENT_LIMIT = 2000
 
 
+def percent_field(label):
+    return forms.DecimalField(
+        label=label, max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )  # fmt: skip
+
+
 class ObjectChoiceField(forms.ChoiceField):
     """A choice among objects loaded once (``objects``: ``{str(pk): object}``); cleans to the
     object. A formset of twenty lines then reads the products once, not twenty times."""
@@ -154,24 +161,8 @@ class LineForm(forms.Form):
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.01"}),
     )
-    discount_percent = forms.DecimalField(
-        label=_("Discount (%)"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=0,
-        max_value=100,
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
-    )
-    vat_rate = forms.DecimalField(
-        label=_("VAT (%)"),
-        max_digits=5,
-        decimal_places=2,
-        min_value=0,
-        max_value=100,
-        required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01"}),
-    )
+    discount_percent = percent_field(_("Discount (%)"))
+    vat_rate = percent_field(_("VAT (%)"))
 
     def __init__(self, *args, products, units, **kwargs):
         super().__init__(*args, **kwargs)
