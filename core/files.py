@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -83,6 +84,14 @@ def generated_path(instance, filename):
     ext = os.path.splitext(filename)[1].lower()[:10]
     meta = instance._meta
     return f"{instance.tenant_id}/{meta.app_label}/{meta.model_name}/{uuid.uuid4().hex}{ext}"
+
+
+def delete_after_commit(storage, *names):
+    """Remove stored files once the transaction that stopped using them commits (a rollback
+    keeps them). Empty names are skipped."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
 
 
 def serve(file_field, *, filename, content_type=None):

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.files import delete_after_commit
 from core.models import AuditEntry
 from core.money import totals
 from core.tasks import TenantTask
@@ -75,9 +76,7 @@ def request_render(*, tenant, actor, invoice, quiet=False):
     old = invoice.pdf.name if invoice.pdf else ""
     invoice.pdf, invoice.template_version = "", template.current_version
     invoice.save(update_fields=["pdf", "template_version", "updated_at"])
-    if old:
-        storage = invoice.pdf.storage
-        transaction.on_commit(lambda: storage.delete(old))
+    delete_after_commit(invoice.pdf.storage, old)
     audit.record(
         tenant=tenant, actor=actor.user, instance=invoice, action=AuditEntry.Action.EVENT,
         summary=_("PDF requested"),

@@ -5,10 +5,10 @@ The caller checks the right to change the owner and the file's content
 A removed file leaves the storage only after the commit, so a rollback keeps it.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.files import delete_after_commit
 from core.models import AuditEntry
 
 
@@ -45,4 +45,4 @@ def detach(*, tenant, actor, attachment, owner):
         action=AuditEntry.Action.UPDATE,
         summary=_("File removed: %(name)s") % {"name": attachment.original_name},
     )
-    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+    delete_after_commit(stored.storage, stored.name)

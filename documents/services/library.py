@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from core import audit
+from core.files import delete_after_commit
 from core.models import AuditEntry
 from documents import policies
 from documents.models import ContactCard, DocumentTemplate, DocumentVersion, TemplateForm
@@ -212,9 +213,8 @@ def contact_card_save(*, tenant, actor, data, logo=None, remove_logo=False):
     elif remove_logo:
         card.logo, card.logo_content_type = "", ""
     card.save()
-    if old_logo and old_logo != (card.logo.name if card.logo else ""):
-        storage = card.logo.storage
-        transaction.on_commit(lambda: storage.delete(old_logo))
+    if old_logo != (card.logo.name if card.logo else ""):
+        delete_after_commit(card.logo.storage, old_logo)
     audit.record(
         tenant=tenant, actor=actor.user, instance=card,
         action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,

@@ -15,6 +15,7 @@ from django_scopes import scopes_disabled
 from companies.selectors.firms import can_change_firm
 from companies.services.firms import firm_advance_status
 from core import audit
+from core.files import delete_after_commit
 from core.models import AuditEntry
 from sales.models import Contract, ContractStatus, Service
 
@@ -76,11 +77,6 @@ def _save(contract):
         raise ValidationError({"service": _("This service already has a contract.")}) from None
 
 
-def _delete_later(storage, name):
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 @transaction.atomic
 def contract_create(*, tenant, actor, firm, data, service=None, upload=None):
     """Add a contract to ``firm`` (``actor``: the Employee); the firm becomes a "potential
@@ -131,7 +127,7 @@ def contract_update(*, tenant, actor, contract, data, service=None, upload=None)
     contract.service = service
     old = _store_file(contract, upload)
     _save(contract)
-    _delete_later(contract.file.storage, old)
+    delete_after_commit(contract.file.storage, old)
     audit.record(
         tenant=tenant, actor=actor.user, instance=contract, action=AuditEntry.Action.UPDATE,
         changes=audit.diff(before, audit.snapshot(contract, AUDITED)),
@@ -150,7 +146,7 @@ def contract_delete(*, tenant, actor, contract):
         summary=contract.title,
     )  # fmt: skip
     contract.delete()
-    _delete_later(storage, stored)
+    delete_after_commit(storage, stored)
 
 
 def contracts_expire(today=None):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from companies.selectors.firms import can_change_firm
 from companies.services.firms import firm_advance_status
 from core import audit
+from core.files import delete_after_commit
 from core.models import AuditEntry
 from core.money import line_amounts, totals
 from core.sequences import next_value
@@ -195,12 +196,6 @@ def _store_original(invoice, original):
     return old
 
 
-def _delete_later(storage, *names):
-    names = [name for name in names if name]
-    if names:
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
-
-
 def _save(invoice):
     """Save; a number taken by a transaction that committed meanwhile is a form error."""
     try:
@@ -321,7 +316,7 @@ def invoice_update(
     old_original = _store_original(invoice, original)
     _save(invoice)
     if old_original is not None:
-        _delete_later(invoice.original.storage, old_original)
+        delete_after_commit(invoice.original.storage, old_original)
     changes = audit.diff(before, audit.snapshot(invoice, AUDITED))
     if _line_signature(tenant, invoice) != lines_before:
         changes.append({"field": "lines", "old": str(len(lines_before)), "new": str(count)})
@@ -366,7 +361,7 @@ def invoice_delete(*, tenant, actor, invoice):
         summary=_("Invoice %(number)s deleted") % {"number": invoice.number},
     )  # fmt: skip
     invoice.delete()  # its InvoiceLines go with it
-    _delete_later(storage, *files)
+    delete_after_commit(storage, *files)
 
 
 @transaction.atomic
