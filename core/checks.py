@@ -6,7 +6,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.permissions import is_known
 
-OWN_APPS = ("core.", "accounts.", "companies.", "agenda.", "sales.", "documents.", "campaigns.")
+OWN_APPS = (
+    "core.", "accounts.", "companies.", "agenda.", "sales.", "documents.", "catalogue.",
+    "opportunities.", "portal.", "campaigns.",
+)  # fmt: skip
 
 
 def iter_patterns(patterns, prefix=""):

@@ -13,7 +13,8 @@ from django.utils.functional import Promise
 PUBLIC = "@public"  # anyone, logged in or not
 LOGGED_IN = "@logged-in"  # any authenticated user, outside a tenant
 MEMBER = "@member"  # any active member of the tenant in the URL
-ACCESS_LEVELS = {PUBLIC, LOGGED_IN, MEMBER}
+PORTAL = "@portal"  # a logged-in portal user of the tenant in the URL (portal views only)
+ACCESS_LEVELS = {PUBLIC, LOGGED_IN, MEMBER, PORTAL}
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,11 @@ class TenantMiddleware:
         self.resolve_membership = import_string(MEMBERSHIP_RESOLVER)
 
     def __call__(self, request):
+        match = TENANT_PATH.match(request.path_info)
+        if match is not None and request.path_info[match.end() :].startswith("portal/"):
+            return self.get_response(request)  # the customer portal: see portal.middleware
         request.tenant = None
         request.member = None
-        match = TENANT_PATH.match(request.path_info)
         if match is None:
             return self.get_response(request)
         if not request.user.is_authenticated:

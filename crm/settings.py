@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "catalogue",
     "sales",
     "opportunities",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.UserPreferencesMiddleware",
+    "portal.middleware.PortalMiddleware",
     "core.tenancy.TenantMiddleware",
 ]
 
@@ -266,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
 # attachment, valid for DOCUMENT_LINK_DAYS days.
 DOCUMENT_ATTACHMENT_LIMIT = env.int("DOCUMENT_ATTACHMENT_LIMIT", default=8 * 1024 * 1024)
 DOCUMENT_LINK_DAYS = env.int("DOCUMENT_LINK_DAYS", default=14)
+
+# The customer portal: how long a link to set a portal password works, and how many failed
+# logins one address (or one IP) may make in PORTAL_LOGIN_WINDOW_SECONDS before it must wait.
+PORTAL_ACCESS_LINK_HOURS = env.int("PORTAL_ACCESS_LINK_HOURS", default=72)
+PORTAL_LOGIN_ATTEMPTS = env.int("PORTAL_LOGIN_ATTEMPTS", default=10)
+PORTAL_LOGIN_WINDOW_SECONDS = env.int("PORTAL_LOGIN_WINDOW_SECONDS", default=900)
 
 # The agenda's due work: the local hour of the "this morning" e-mails and the date-alarm digest,
 # and how many rows one transaction of the dispatcher takes.

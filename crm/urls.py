@@ -16,6 +16,8 @@ urlpatterns = [
     path("o/<slug:tenant_slug>/products/", include("catalogue.urls")),
     path("o/<slug:tenant_slug>/sales/", include("sales.urls")),
     path("o/<slug:tenant_slug>/opportunities/", include("opportunities.urls")),
+    # The customer portal: its own sessions and layout (portal.middleware).
+    path("o/<slug:tenant_slug>/portal/", include("portal.urls")),
 ]
 
 handler400 = "core.views.bad_request"

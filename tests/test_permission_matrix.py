@@ -1,8 +1,14 @@
 """The isolation and permission matrix: every named URL, every role.
 
-Roles: logged out, a member of another tenant, and the three kinds of member of the URL's
-tenant (employee, manager, executive) with their default profiles. The tenant URLs' entries
-live in ``tests/matrix/<module>.py``; a meta-test fails when a named URL is missing.
+Roles: logged out, a member of another tenant, the three kinds of member of the URL's tenant
+(employee, manager, executive) with their default profiles, and portal users. The tenant URLs'
+entries live in ``tests/matrix/<module>.py`` (``MATRIX`` for staff pages, ``PORTAL_MATRIX``
+for the customer portal's); a meta-test fails when a named URL is missing.
+
+A portal user gets a 404 on every staff page and every page outside the tenant. On the portal's
+pages, roles are: logged out and staff (both sent to the portal's login), the portal user of
+the firm the URL's objects belong to, a portal user of another firm of the same tenant, and a
+portal user of another tenant (always a 404).
 """
 
 import importlib
@@ -16,13 +22,21 @@ import tests.matrix
 from accounts import services
 from tests.factories import make_world
 from tests.matrix.common import FORM_ERROR, OK, REDIRECT
+from tests.portal_helpers import portal_login, portal_world
 
 MODULES = [
     importlib.import_module(f"tests.matrix.{info.name}")
     for info in pkgutil.iter_modules(tests.matrix.__path__)
     if info.name != "common"
 ]
-TENANT_MATRIX = {name: entry for module in MODULES for name, entry in module.MATRIX.items()}
+TENANT_MATRIX = {
+    name: entry for module in MODULES for name, entry in getattr(module, "MATRIX", {}).items()
+}
+PORTAL_MATRIX = {
+    name: entry
+    for module in MODULES
+    for name, entry in getattr(module, "PORTAL_MATRIX", {}).items()
+}
 
 # Pages outside a tenant: name → (method, kwargs, expected for anonymous, expected for a user).
 GLOBAL_MATRIX = {
@@ -64,13 +78,17 @@ def test_every_named_url_is_in_the_matrix():
     missing = [
         name
         for name in named_urls()
-        if name not in TENANT_MATRIX and name not in GLOBAL_MATRIX and not is_third_party(name)
+        if name not in TENANT_MATRIX
+        and name not in GLOBAL_MATRIX
+        and name not in PORTAL_MATRIX
+        and not is_third_party(name)
     ]
     assert missing == [], f"URLs missing from the permission matrix: {missing}"
 
 
 def build_world():
     w = make_world("Acme", "a")
+    portal_world(w)
     for module in MODULES:
         if hasattr(module, "prepare"):
             module.prepare(w)
@@ -110,6 +128,45 @@ def test_tenant_url(name, client):
     other = "PUT"
     assert client.generic(other, url).status_code == 405
 
+    portal_login(client, w.portal_user)
+    assert request(client, method, url).status_code == 404, "portal user"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(PORTAL_MATRIX))
+def test_portal_url(name, client):
+    method, kwargs_for, expected = PORTAL_MATRIX[name]
+    w = build_world()
+    stranger = make_world("Globex", "b")
+    strangers_portal = portal_world(stranger).portal_user
+    url = reverse(
+        name, kwargs={"tenant_slug": w.tenant.slug, **(kwargs_for(w) if kwargs_for else {})}
+    )
+    login_url = reverse("portal:login", args=[w.tenant.slug])
+
+    def check(role, response):
+        want = expected[role]
+        if want == "login":
+            assert response.status_code == 302, f"{role}: {response.status_code}"
+            assert response["Location"].startswith(login_url), f"{role}: {response['Location']}"
+        else:
+            assert response.status_code == want, f"{role}: {response.status_code}, expected {want}"
+
+    check("anonymous", request(client, method, url))
+    client.force_login(w.executive.user)  # staff are not portal users
+    check("anonymous", request(client, method, url))
+    client.logout()
+
+    portal_login(client, strangers_portal)
+    assert request(client, method, url).status_code == 404, "portal user of another tenant"
+
+    portal_login(client, w.other_portal_user)
+    check("other_firm", request(client, method, url))
+
+    portal_login(client, w.portal_user)
+    check("portal", request(client, method, url))
+    assert client.generic("PUT", url).status_code == 405
+
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(GLOBAL_MATRIX))
@@ -123,6 +180,12 @@ def test_global_url(name, client, world):
         assert response.status_code == anonymous
     client.force_login(world.employee.user)
     assert request(client, method, url).status_code == member
+
+    client.logout()
+    portal_login(client, portal_world(world).portal_user)
+    status = request(client, method, url).status_code
+    public = name in ("document-link", "ics-feed")  # open to anyone: a token opens them
+    assert status == (anonymous if public and anonymous != "login" else 404), "portal user"
 
 
 @pytest.mark.django_db
