@@ -18,6 +18,10 @@ urlpatterns = [
     path("o/<slug:tenant_slug>/opportunities/", include("opportunities.urls")),
     # The customer portal: its own sessions and layout (portal.middleware).
     path("o/<slug:tenant_slug>/portal/", include("portal.urls")),
+    # Staff pages of the portal: logins, proposed changes, order request forms and requests.
+    path("o/<slug:tenant_slug>/portal-access/", include("portal.urls_staff_access")),
+    path("o/<slug:tenant_slug>/portal-changes/", include("portal.urls_staff_changes")),
+    path("o/<slug:tenant_slug>/order-requests/", include("portal.urls_staff_requests")),
 ]
 
 handler400 = "core.views.bad_request"

@@ -1,0 +1,5 @@
+"""Staff pages of the customer portal."""
+
+app_name = "portal-access"
+
+urlpatterns = []
