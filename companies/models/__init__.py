@@ -17,6 +17,6 @@ __all__ = [
 ]
 from companies.models.claims import Claim, ClaimStatus  # noqa: F401
 from companies.models.comments import Comment  # noqa: F401
-from companies.models.imports import ImportJob  # noqa: F401
+from companies.models.imports import ExportJob, ImportJob  # noqa: F401
 from companies.models.lists import CustomerList, CustomerListEntry  # noqa: F401
 from companies.models.references import Reference, Sample  # noqa: F401

@@ -83,3 +83,50 @@ class ImportJob(TenantModel):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class ExportJob(TenantModel):
+    """An export of the filtered firm list (or its contacts) written by the worker.
+
+    ``params`` are the firm list's query parameters at the moment of the request; the worker
+    applies the requesting member's row rules as they are when it runs.
+    """
+
+    class Kind(models.TextChoices):
+        FIRMS = "firms", _("Firms")
+        CONTACTS = "contacts", _("Contacts")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what is exported"), max_length=10, choices=Kind.choices)
+    file_format = models.CharField(_("format"), max_length=4)  # "csv" or "xlsx"
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(upload_to=generated_path, max_length=255, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    row_count = models.PositiveIntegerField(default=0)
+    failure = models.CharField(max_length=255, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "created_by", "-created_at"])]
+
+    def __str__(self):
+        return self.file_name or f"{self.kind}.{self.file_format}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
