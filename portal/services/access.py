@@ -203,6 +203,46 @@ def _require_revoke(*, tenant, actor, portal_user):
         raise PermissionDenied
 
 
+@transaction.atomic
+def resend_link(*, tenant, actor, portal_user):
+    """E-mail ``portal_user`` a new one-time link to set a password; older links stop working.
+
+    Refused for a login that is revoked, expired, never sent or whose firm is inactive: the
+    link would not work. A revoked or expired login is given back with ``send_access``.
+    """
+    _require_revoke(tenant=tenant, actor=actor, portal_user=portal_user)
+    portal_user = (
+        PortalUser.objects.select_for_update(of=("self",))
+        .select_related("firm", "contact")
+        .get(tenant=tenant, pk=portal_user.pk)
+    )
+    if portal_user.revoked_at is not None:
+        raise ValidationError(
+            _("The access of %(email)s is revoked: send portal access again to give it back.")
+            % {"email": portal_user.email}
+        )
+    if portal_user.is_expired():
+        raise ValidationError(
+            _("The access of %(email)s has expired: give it access again with a new date.")
+            % {"email": portal_user.email}
+        )
+    if portal_user.invited_at is None:
+        raise ValidationError(_("Portal access has not been sent to this login yet."))
+    if not portal_user.firm.is_active:
+        raise ValidationError(_("The firm is inactive: its portal logins do not work."))
+    reason = "password" if portal_user.activated_at is not None else "access"
+    send_link(tenant=tenant, portal_user=portal_user, reason=reason)
+    audit.record(
+        tenant=tenant,
+        actor=actor.user,
+        instance=portal_user.firm,
+        action=AuditEntry.Action.EVENT,
+        summary=_("A new portal link sent to %(who)s (%(email)s)")
+        % {"who": portal_user.display_name, "email": portal_user.email},
+    )
+    return portal_user
+
+
 def request_new_link(*, tenant, email):
     """ "Forgot your password": e-mail a new link if ``email`` has a login that works. Says
     nothing either way (the page answers the same), and sends at most one link per 5 minutes."""
