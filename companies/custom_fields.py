@@ -111,6 +111,10 @@ def display_rows(*, tenant, entity, custom):
     return rows
 
 
+# A number filter beyond this matches no stored value (a float's range, with room to spare).
+MAX_FILTER_NUMBER = Decimal("1e300")
+
+
 def apply_filters(queryset, *, fields, params):
     """Narrow ``queryset`` by ``cf_<key>`` query parameters; bad values are ignored."""
     for field in fields:
@@ -124,8 +128,11 @@ def apply_filters(queryset, *, fields, params):
             queryset = queryset.filter(**{lookup: raw == "yes"})
         elif field.kind == CustomField.Kind.NUMBER:
             try:
-                queryset = queryset.filter(**{lookup: to_json(Decimal(raw))})
-            except InvalidOperation:
+                number = Decimal(raw)
+                if not number.is_finite() or abs(number) > MAX_FILTER_NUMBER:
+                    continue  # "NaN", "Infinity", "1e999999": nothing a stored value can be
+                queryset = queryset.filter(**{lookup: to_json(number)})
+            except (InvalidOperation, ValueError, OverflowError):
                 continue
         elif field.kind in (CustomField.Kind.CHOICE, CustomField.Kind.DATE):
             queryset = queryset.filter(**{lookup: raw})

@@ -144,3 +144,14 @@ def test_plus_beside_a_drop_down_adds_the_entry_in_place(client, world):
     client.force_login(world.manager.user)
     assert client.post(add, {"quick_label": "Kimya"}).status_code == 403
     assert "quick-add" not in client.get(url(world, "firm-create")).text
+
+
+@pytest.mark.django_db
+def test_number_filter_ignores_values_no_number_can_match(client, world):
+    client.force_login(world.executive.user)
+    assert add_field(client, world, label="Fleet", kind="number", required="").status_code == 302
+    make_firm(world.tenant, "Fleet Owner", custom={"fleet": 12})
+    assert ">Fleet Owner<" in client.get(url(world, "firm-list"), {"cf_fleet": "12"}).text
+    for value in ("NaN", "-Infinity", "Infinity", "1e999999", "sNaN", "1e-999999"):
+        response = client.get(url(world, "firm-list"), {"cf_fleet": value})
+        assert response.status_code == 200, value
