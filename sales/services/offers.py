@@ -2,9 +2,10 @@
 
 States: a **draft** is edited freely; the dispatch makes it **sent** (``offer_mark_sent``, the
 offer source's ``on_sent``); the firm's answer makes it **accepted** or **rejected**
-(``offer_accept`` / ``offer_reject``, with a comment); the daily beat makes a sent offer past
-its validity **expired** (``offers_expire``); ``offer_reopen`` takes any of them back to draft
-to be changed (not an accepted offer that already has an order). Only a draft is editable.
+(``offer_accept`` / ``offer_reject``, with a comment; ``offer_decide_by_firm`` when the firm
+answers in the portal); the daily beat makes a sent offer past its validity **expired**
+(``offers_expire``); ``offer_reopen`` takes any of them back to draft to be changed (not an
+accepted offer that already has an order). Only a draft is editable.
 
 Lines keep their own price, discount and VAT rate and their worked-out amounts
 (``core.money.line_amounts``); the offer stores their sum (``core.money.totals``). A product's
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
@@ -49,6 +50,8 @@ MAX_LINES = 200
 MAX_AMOUNT = Decimal(10) ** 14
 ZERO = Decimal("0.00")
 ORDERABLE = {OfferStatus.ACCEPTED}
+# The longest comment a firm's answer takes (as the staff's decision form).
+DECISION_COMMENT_LIMIT = 2000
 
 
 def _user(actor):
@@ -474,3 +477,63 @@ def offers_expire(*, today=None):
                     )
                     count += 1
     return count
+
+
+def _firm_decision_refused(offer):
+    """Why the firm cannot answer ``offer`` now, in words the firm understands."""
+    if offer.status == OfferStatus.ACCEPTED:
+        return _("This offer was already accepted on %(date)s.")
+    if offer.status == OfferStatus.REJECTED:
+        return _("This offer was already rejected on %(date)s.")
+    return _("This offer is being revised and cannot be answered at the moment.")
+
+
+@transaction.atomic
+def offer_decide_by_firm(*, tenant, offer, accept, comment, by):
+    """The firm answered ``offer`` in the portal: ``by`` (a portal login of the offer's firm)
+    accepts it (``accept``) or turns it down, with an optional ``comment``.
+
+    The offer is locked and re-read, so of two answers at the same moment one wins and the
+    other finds it decided. Only the states in ``DECIDABLE`` take an answer (an offer that
+    expired still may, as on the staff side). The audit entry has no staff actor; its summary
+    names the portal user (in the company's language), and it carries the status ``code``
+    the firm's timeline reads.
+    """
+    comment = (comment or "").strip()
+    if "\x00" in comment or len(comment) > DECISION_COMMENT_LIMIT:
+        raise ValidationError(
+            {"comment": _("The comment can have at most %(limit)d characters.")
+             % {"limit": DECISION_COMMENT_LIMIT}}
+        )  # fmt: skip
+    offer = _locked(tenant, offer)
+    if by.tenant_id != tenant.pk or offer.firm_id != by.firm_id:
+        raise PermissionDenied
+    if offer.status not in selectors.DECIDABLE:
+        when = timezone.localtime(offer.decided_at).date() if offer.decided_at else ""
+        raise ValidationError(
+            _firm_decision_refused(offer) % {"date": formats.date_format(when) if when else ""},
+            code="decided",
+        )
+    to = OfferStatus.ACCEPTED if accept else OfferStatus.REJECTED
+    old = offer.get_status_display()
+    offer.status = to
+    offer.decided_at = timezone.now()
+    offer.decision_comment = comment
+    offer.save(update_fields=["status", "decided_at", "decision_comment", "updated_at"])
+    with translation.override(tenant.language or None):
+        change = {"field": "status", "old": str(old), "new": offer.get_status_display(),
+                  "code": to}  # fmt: skip
+        said = (
+            _("Accepted in the portal by %(name)s")
+            if accept
+            else _("Rejected in the portal by %(name)s")
+        ) % {"name": by.display_name}
+    audit.record(
+        tenant=tenant,
+        actor=None,
+        instance=offer,
+        action=AuditEntry.Action.EVENT,
+        changes=[change],
+        summary=f"{said}: {comment}" if comment else said,
+    )
+    return offer
