@@ -19,14 +19,13 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from companies.models import Address, Email, Firm, FirmContact, Phone, Website
-from companies.selectors.firms import can_change_firm, visible_firms
+from companies.selectors.firms import can_change_firm
 from companies.services.firms import contact_update, firm_update
 from core import audit, mail
 from core.models import AuditEntry
@@ -170,83 +169,6 @@ def channels_with_first_replaced(*, tenant, owner_field, owner, field, text):
     return key, values
 
 
-def first_values(*, tenant, owner_field, owner):
-    """The first phone, e-mail, website and address of a firm or contact, as one line each."""
-    found = {}
-    for field, (_key, model) in CHANNELS.items():
-        row = model.objects.filter(tenant=tenant, **{owner_field: owner}).order_by("id").first()
-        found[field] = str(row) if row is not None else ""
-    return found
-
-
-def profile_values(*, tenant, portal_user):
-    """``{(target, field): the value on record}`` for the proposal form."""
-    values = {
-        ("firm", field): value
-        for field, value in first_values(
-            tenant=tenant, owner_field="firm", owner=portal_user.firm
-        ).items()
-    }
-    contact = portal_user.contact
-    if contact is not None:
-        for field, value in first_values(
-            tenant=tenant, owner_field="contact", owner=contact
-        ).items():
-            if field in ("phone", "email"):
-                values[("contact", field)] = value
-        for field in ("first_name", "last_name", "job_title"):
-            values[("contact", field)] = getattr(contact, field)
-    return {key: values[key] for key in FIELDS if key in values}
-
-
-# Reads ------------------------------------------------------------------------------------
-
-
-def own_proposals(*, tenant, portal_user, limit=20):
-    """The newest proposals ``portal_user`` sent, for the profile page."""
-    return list(
-        ProfileChange.objects.filter(tenant=tenant, firm=portal_user.firm, portal_user=portal_user)
-        .select_related("decided_by")
-        .order_by("-created_at", "-id")[:limit]
-    )
-
-
-def pending_proposal(*, tenant, portal_user):
-    return ProfileChange.objects.filter(
-        tenant=tenant, firm=portal_user.firm, portal_user=portal_user, status=ChangeStatus.PENDING
-    ).first()
-
-
-def _staff_rows(qs):
-    return qs.select_related("firm", "portal_user__contact", "portal_user__firm", "decided_by")
-
-
-def pending_changes(*, tenant, member):
-    """Pending proposals of the firms ``member`` may read, oldest first."""
-    firms = visible_firms(tenant=tenant, member=member).values("pk")
-    return _staff_rows(
-        ProfileChange.objects.filter(
-            tenant=tenant, status=ChangeStatus.PENDING, firm_id__in=firms
-        ).order_by("created_at", "id")
-    )
-
-
-def firm_changes(*, tenant, firm):
-    """Every proposal of ``firm`` (already checked as visible), newest first."""
-    return _staff_rows(
-        ProfileChange.objects.filter(tenant=tenant, firm=firm).order_by("-created_at", "-id")
-    )
-
-
-def change_get(*, tenant, member, pk):
-    """One proposal of a firm ``member`` may read; 404 otherwise."""
-    firms = visible_firms(tenant=tenant, member=member).values("pk")
-    qs = _staff_rows(ProfileChange.objects.filter(tenant=tenant, firm_id__in=firms)).select_related(
-        "contact"
-    )
-    return get_object_or_404(qs, pk=pk)
-
-
 def may_decide(*, tenant, member, firm):
     """Deciding applies the changes to the firm: ``firms.change`` and write access to it."""
     return member.has_perm("firms.change") and can_change_firm(
@@ -257,27 +179,6 @@ def may_decide(*, tenant, member, firm):
 def version_of(change):
     """What a decision form carries, so a proposal replaced meanwhile is not decided blind."""
     return int(change.updated_at.timestamp() * 1_000_000)
-
-
-def change_rows(*, tenant, change):
-    """``[{label, target, old, new, now}]`` of a proposal, with today's value on record."""
-    now = {("firm", f): v for f, v in first_values(
-        tenant=tenant, owner_field="firm", owner=change.firm).items()}  # fmt: skip
-    if change.contact is not None:
-        now.update({("contact", f): v for f, v in first_values(
-            tenant=tenant, owner_field="contact", owner=change.contact).items()})  # fmt: skip
-        now.update({("contact", f): getattr(change.contact, f)
-                    for f in ("first_name", "last_name", "job_title")})  # fmt: skip
-    return [
-        {
-            "label": label_of(item),
-            "target": TARGETS.get(item.get("target"), ""),
-            "old": item.get("old", ""),
-            "new": item.get("new", ""),
-            "now": now.get((item.get("target"), item.get("field")), ""),
-        }
-        for item in change.changes
-    ]
 
 
 # Writes -----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from companies.selectors.firms import firm_channels, firm_contacts
 from core.permissions import PORTAL
+from portal import selectors_profile as selectors
 from portal.forms_profile import ProfileChangeForm, name_of
 from portal.services import profile as services
 from portal.views.base import PortalView
@@ -33,7 +34,7 @@ class ProfileView(PortalView):
 
     def get(self, request, tenant_slug):
         contacts = [c for c in firm_contacts(tenant=self.tenant, firm=self.firm) if c.is_active]
-        proposals = services.own_proposals(tenant=self.tenant, portal_user=self.portal_user)
+        proposals = selectors.own_proposals(tenant=self.tenant, portal_user=self.portal_user)
         context = self.get_context_data(
             nav="profile",
             channels=firm_channels(tenant=self.tenant, firm=self.firm),
@@ -51,8 +52,8 @@ class ProfileChangeView(PortalView):
     permissions = {"GET": PORTAL, "POST": PORTAL}
 
     def load(self):
-        self.current = services.profile_values(tenant=self.tenant, portal_user=self.portal_user)
-        self.pending = services.pending_proposal(tenant=self.tenant, portal_user=self.portal_user)
+        self.current = selectors.profile_values(tenant=self.tenant, portal_user=self.portal_user)
+        self.pending = selectors.pending_proposal(tenant=self.tenant, portal_user=self.portal_user)
 
     def show(self, form, status=200):
         context = self.get_context_data(nav="profile", form=form, pending=self.pending)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from companies.views.references import ExtraTabMixin
 from core.views import TenantView, paginate
+from portal import selectors_profile as selectors
 from portal.forms_profile import ProfileDecisionForm
 from portal.services import profile as services
 
@@ -24,7 +25,7 @@ class ChangeListView(TenantView):
     permissions = {"GET": "portal.view"}
 
     def get(self, request, tenant_slug):
-        page = paginate(request, services.pending_changes(tenant=self.tenant, member=self.member))
+        page = paginate(request, selectors.pending_changes(tenant=self.tenant, member=self.member))
         summary(page.object_list)
         return render(request, "portal/staff/changes_list.html", {"page": page})
 
@@ -35,17 +36,17 @@ class FirmChangesView(ExtraTabMixin, TenantView):
 
     def get(self, request, tenant_slug, pk):
         firm = self.load_firm(pk)
-        page = paginate(request, services.firm_changes(tenant=self.tenant, firm=firm))
+        page = paginate(request, selectors.firm_changes(tenant=self.tenant, firm=firm))
         summary(page.object_list)
         return self.render_tab(request, "portal/staff/changes_firm_tab.html", {"page": page})
 
 
 def render_detail(view, request, pk, form=None, status=200):
-    change = services.change_get(tenant=view.tenant, member=view.member, pk=pk)
+    change = selectors.change_get(tenant=view.tenant, member=view.member, pk=pk)
     pending = change.status == services.ChangeStatus.PENDING
     context = {
         "change": change,
-        "rows": services.change_rows(tenant=view.tenant, change=change),
+        "rows": selectors.change_rows(tenant=view.tenant, change=change),
         "can_decide": pending
         and services.may_decide(tenant=view.tenant, member=view.member, firm=change.firm),
         "form": form or ProfileDecisionForm(initial={"version": services.version_of(change)}),
@@ -69,7 +70,7 @@ class DecisionView(TenantView):
         raise NotImplementedError
 
     def post(self, request, tenant_slug, pk):
-        change = services.change_get(tenant=self.tenant, member=self.member, pk=pk)
+        change = selectors.change_get(tenant=self.tenant, member=self.member, pk=pk)
         form = ProfileDecisionForm(request.POST)
         if not form.is_valid():
             return render_detail(self, request, pk, form=form, status=400)
