@@ -12,6 +12,7 @@ IN_SCHEDULE = "schedule"
 ON_START_PAGE = "start"
 EMAIL_REMINDERS = "emails"
 MEETING = "meeting"
+IN_PORTAL = "portal"
 
 ALL = (IN_SCHEDULE, ON_START_PAGE)
 
@@ -25,14 +26,30 @@ register(
             (ON_START_PAGE, _("Shown on the start page")),
             (EMAIL_REMINDERS, _("E-mail the day before and on the morning")),
             (MEETING, _("Ask for the distance when closing")),
+            (IN_PORTAL, _("Shown in the customer portal")),
         ),
         defaults=(
-            ("appointment", gettext_noop("Appointment"), "#0d6efd", (*ALL, EMAIL_REMINDERS)),
-            ("meeting", gettext_noop("Meeting"), "#6f42c1", (*ALL, EMAIL_REMINDERS, MEETING)),
+            (
+                "appointment",
+                gettext_noop("Appointment"),
+                "#0d6efd",
+                (*ALL, EMAIL_REMINDERS, IN_PORTAL),
+            ),
+            (
+                "meeting",
+                gettext_noop("Meeting"),
+                "#6f42c1",
+                (*ALL, EMAIL_REMINDERS, MEETING, IN_PORTAL),
+            ),
             ("call", gettext_noop("Call"), "#20c997", ALL),
             ("todo", gettext_noop("To-do"), "#fd7e14", ALL),
             ("email", gettext_noop("E-mail"), "#6c757d", ALL),
-            ("visit", gettext_noop("Visit"), "#198754", (*ALL, EMAIL_REMINDERS, MEETING)),
+            (
+                "visit",
+                gettext_noop("Visit"),
+                "#198754",
+                (*ALL, EMAIL_REMINDERS, MEETING, IN_PORTAL),
+            ),
         ),
     )
 )

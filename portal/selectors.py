@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import Employee
-from agenda.lists import EMAIL_REMINDERS
+from agenda.lists import IN_PORTAL
 from agenda.models import Activity, Status
 from core import choices
 from core.models import OutboxEmail
@@ -21,9 +21,10 @@ from documents.selectors.dispatch import item_file
 from sales.models import Contract, ContractStatus, Invoice, Offer, OfferStatus
 from sales.pdf import filename as pdf_filename
 
-# The activity types a customer takes part in: the ones the agenda treats as appointments
-# (reminded the day before). Calls, to-dos and e-mails are the company's own work.
-APPOINTMENT_FLAG = EMAIL_REMINDERS
+# The activity types a customer sees: those switched "Shown in the customer portal" in Settings
+# (appointments, meetings and visits by default). Calls, to-dos and e-mails are the company's
+# own work.
+APPOINTMENT_FLAG = IN_PORTAL
 APPOINTMENT_FIELDS = (
     "id", "tenant_id", "firm_id", "type", "assigned_to", "subject", "start", "end", "all_day",
     "location", "type__label", "assigned_to__first_name", "assigned_to__last_name",

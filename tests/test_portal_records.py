@@ -16,6 +16,7 @@ from tests.documents_helpers import PNG
 from tests.helpers import give_profile
 from tests.matrix.portal_records import (
     PDF,
+    activity_type,
     book,
     make_contract,
     make_invoice,
@@ -203,6 +204,19 @@ def test_appointments_show_upcoming_visible_ones_of_the_firm(portal, w):
     assert w.employee.full_name in page
     for hidden in ("Yesterday", "Private prep", "Internal call", "Cancelled", "Foreign"):
         assert hidden not in page, hidden
+
+
+def test_the_settings_switch_decides_which_activity_types_the_portal_shows(portal, w):
+    book(w, w.portal_firm, "Site visit", days=2, type_code="visit")
+    book(w, w.portal_firm, "Phone follow-up", days=2, type_code="call")
+    with scope(tenant=w.tenant.pk):
+        call, visit = activity_type(w, "call"), activity_type(w, "visit")
+        call.flags = [*call.flags, "portal"]
+        visit.flags = [flag for flag in visit.flags if flag != "portal"]
+        call.save(update_fields=["flags"])
+        visit.save(update_fields=["flags"])
+    page = text(portal, w, "appointments")
+    assert "Phone follow-up" in page and "Site visit" not in page
 
 
 def test_appointments_are_soonest_first_and_paginated(portal, w):
