@@ -15,9 +15,28 @@ def run_import(job_id, *, tenant_id):
     return job.status if job else None
 
 
+@shared_task(base=TenantTask, name="companies.tasks.run_export", ignore_result=True)
+def run_export(job_id, *, tenant_id):
+    """Write an export's file; a second delivery of a running or finished job does nothing."""
+    from accounts.models import Tenant
+    from companies.services.exports import export_run
+
+    job = export_run(tenant=Tenant.objects.get(pk=tenant_id), job_id=job_id)
+    return job.status if job else None
+
+
 @shared_task(name="companies.tasks.sweep_imports", ignore_result=True)
 def sweep_imports():
-    """Queue again the imports that stalled (beat, every few minutes)."""
+    """Queue again the imports and exports that stalled (beat, every few minutes)."""
+    from companies.services.exports import exports_sweep
     from companies.services.imports import imports_sweep
 
-    return imports_sweep()
+    return imports_sweep() + exports_sweep()
+
+
+@shared_task(name="companies.tasks.sweep_exports", ignore_result=True)
+def sweep_exports():
+    """The exports' half of ``sweep_imports``, for a beat entry of its own if one is wanted."""
+    from companies.services.exports import exports_sweep
+
+    return exports_sweep()

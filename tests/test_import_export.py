@@ -1,10 +1,14 @@
-"""Import of firms and contacts from CSV and XLSX, and export of the filtered firm list."""
+"""Import of firms and contacts from CSV and XLSX, and export of the filtered firm list.
+
+The worker's side of exports (the job, its page, the sweeper) is in test_exports_worker.py.
+"""
 
 import csv
 import io
 import json
 import time
 import zipfile
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -14,14 +18,14 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django_scopes import scope, scopes_disabled
 
 from companies.import_files import XLSX
 from companies.models import Address, Contact, Email, Firm, FirmContact, ImportJob, Phone
 from companies.services import firms as firm_services
 from companies.services import imports
-from companies.tasks import run_import
+from companies.tasks import run_export, run_import
 from core.models import AuditEntry, Choice, Sequence
 from tests.helpers import give_profile
 
@@ -812,10 +816,28 @@ def test_another_members_import_is_forbidden_and_a_foreign_one_not_found(
 # export
 
 
-def export(client, world, name="firm-export", **params):
-    response = client.get(url(world, name), params)
+def request_export(client, world, name="firm-export", **params):
+    """Press the firm list's export button with ``params`` as the list's query string; the
+    job's id from the redirect to its page."""
+    file_format = params.pop("format", "csv")
+    response = client.post(f"{url(world, name)}?{urlencode(params)}", {"format": file_format})
+    assert response.status_code == 302, response.status_code
+    match = resolve(response["Location"])
+    assert match.url_name == "export-detail", response["Location"]
+    return match.kwargs["pk"]
+
+
+def download(client, world, job_id):
+    response = client.get(url(world, "export-download", job_id))
     assert response.status_code == 200, response.status_code
-    return b"".join(response.streaming_content)
+    return response
+
+
+def export(client, world, name="firm-export", **params):
+    """Ask for an export, run the worker's task as the worker would, download the file."""
+    job_id = request_export(client, world, name, **params)
+    assert run_export(job_id, tenant_id=world.tenant.pk) == "done"
+    return b"".join(download(client, world, job_id).streaming_content)
 
 
 def csv_rows(content):
@@ -842,7 +864,9 @@ def test_export_neutralises_formulas_in_csv_and_xlsx(client, world, login):
     assert row[0] == "'+SUM(A1)" and row[1] == '\'=HYPERLINK("http://evil.example","click")'
     assert row[header.index("Notes")] == "'@cmd\x01|calc"
     assert row[header.index("Phone")] == "'+90 -5"
-    response = client.get(url(world, "firm-export"), {"format": "xlsx"})
+    job_id = request_export(client, world, format="xlsx")
+    run_export(job_id, tenant_id=world.tenant.pk)
+    response = download(client, world, job_id)
     assert response["Content-Type"] == XLSX
     assert response["X-Content-Type-Options"] == "nosniff"
     content = b"".join(response.streaming_content)
@@ -869,7 +893,8 @@ def test_export_respects_row_rules_and_filters(client, world, login):
     login(world.executive)
     codes = [r[0] for r in csv_rows(export(client, world, sort="-code"))[1:]]
     assert codes == ["POOL", "OWN", "FOREIGN"]
-    assert client.get(url(world, "firm-export"), {"format": "pdf"}).status_code == 400
+    assert client.post(url(world, "firm-export"), {"format": "pdf"}).status_code == 400
+    assert client.get(url(world, "firm-export"), {"format": "csv"}).status_code == 405
 
 
 def add_firms(world, n, start=0):
@@ -907,8 +932,10 @@ def test_export_query_count_does_not_grow_with_rows(client, world, login, name, 
     add_firms(world, 2)
 
     def queries():
+        """The worker's queries for the whole file."""
+        job_id = request_export(client, world, name, format=file_format)
         with CaptureQueriesContext(connection) as ctx:
-            export(client, world, name, format=file_format)
+            assert run_export(job_id, tenant_id=world.tenant.pk) == "done"
         return len(ctx.captured_queries)
 
     few = queries()
