@@ -1,6 +1,7 @@
 """Reads for the accounts module: memberships, employees, profiles."""
 
-from django.db.models import Q
+from django.db.models import Q, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.shortcuts import get_object_or_404
 from django_scopes import scopes_disabled
 
@@ -57,6 +58,44 @@ def visible_employees(*, tenant, member):
             Q(firm_id=member.firm_id) | Q(firm__path__startswith=member.firm.subtree_prefix)
         )
     return qs
+
+
+PICKER_LIMIT = 20
+PICKER_WORDS = 5
+
+
+def working_employees(*, tenant, member):
+    """Working employees ``member`` may see, by name: what an employee field accepts."""
+    return (
+        visible_employees(tenant=tenant, member=member)
+        .filter(status=Employee.Status.WORKING)
+        .order_by("first_name", "last_name", "id")
+    )
+
+
+def employee_picker_matches(*, tenant, member, query, limit=PICKER_LIMIT):
+    """At most ``limit`` of the member's visible working employees matching ``query``.
+
+    Every typed word must occur in the employee's first or last name, e-mail address or
+    department, compared through ``kervan_unaccent()`` so that "cagri" finds "Çağrı" and
+    "isik" finds "Işık". One query, whatever the number of employees.
+    """
+    from companies.selectors.search import Fold, Like, escape_like, parse_query
+
+    words = parse_query(query).text.split()[:PICKER_WORDS]
+    if not any(ch.isalnum() for word in words for ch in word):
+        return []
+    blank = Value(" ")
+    haystack = Fold(
+        Concat(
+            "first_name", blank, "last_name", blank, "user__email", blank,
+            Coalesce("department__label", Value("")), output_field=TextField(),
+        )
+    )  # fmt: skip
+    people = working_employees(tenant=tenant, member=member).select_related("department", "user")
+    for word in words:
+        people = people.filter(Like(haystack, Fold(Value(f"%{escape_like(word)}%"))))
+    return list(people[:limit])
 
 
 def employee_list(*, tenant, member, search="", department=None, position="", status=""):

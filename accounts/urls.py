@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from accounts.views import administration, documents, employees, home, public
+from accounts.views import administration, documents, employees, home, picker, public
 
 app_name = "accounts"
 
@@ -8,6 +8,7 @@ employee_urls = [
     path("", employees.EmployeeListView.as_view(), name="employee-list"),
     path("new/", employees.EmployeeCreateView.as_view(), name="employee-create"),
     path("export/", employees.EmployeeExportView.as_view(), name="employee-export"),
+    path("picker/", picker.EmployeePickerView.as_view(), name="employee-picker"),
     path("new/options/", employees.EmployeeOptionsView.as_view(), name="employee-options"),
     path("<int:pk>/", employees.EmployeeDetailView.as_view(), name="employee-detail"),
     path("<int:pk>/edit/", employees.EmployeeEditView.as_view(), name="employee-edit"),

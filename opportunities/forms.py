@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.selectors import working_employees
 from companies.forms.widgets import FirmPicker, chosen_firm
 from core import choices
 from core.forms import EmployeeChoiceField, EmployeeMultipleChoiceField, date_input
@@ -31,10 +32,7 @@ class OpportunityForm(forms.Form):
     firm = forms.ModelChoiceField(label=_("Firm"), queryset=None, widget=FirmPicker)
     stage = forms.ModelChoiceField(label=_("Stage"), queryset=None)
     responsible = EmployeeMultipleChoiceField(
-        label=_("Responsible employees"),
-        queryset=None,
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        label=_("Responsible employees"), queryset=None, required=False
     )
     amount = forms.DecimalField(
         label=_("Estimated amount"), required=False, min_value=0, max_digits=16, decimal_places=2
@@ -66,10 +64,11 @@ class OpportunityForm(forms.Form):
             every = choices.options(tenant=tenant, key=selectors.CHANNELS, include_inactive=True)
             channels = channels | every.filter(pk=opportunity.channel_id)
         self.fields["channel"].queryset = channels
-        people = selectors.responsible_options(tenant=tenant)
+        people = working_employees(tenant=tenant, member=member)
         if opportunity is not None:  # keep people no longer working
             people = people | opportunity.responsible.all()
         self.fields["responsible"].queryset = people.distinct().order_by("first_name", "last_name")
+        self.fields["responsible"].widget.configure(tenant=tenant)
         self.fields["currency"].initial = tenant.currency
         if opportunity is not None:
             del self.fields["firm"]
@@ -158,12 +157,13 @@ class FilterForm(forms.Form):
         self.fields["stage"].queryset = selectors.stage_options(
             tenant=tenant, include_inactive=True
         )
-        self.fields["responsible"].queryset = selectors.responsible_options(tenant=tenant)
+        self.fields["responsible"].queryset = working_employees(tenant=tenant, member=member)
+        self.fields["responsible"].widget.configure(tenant=tenant, small=True)
         self.fields["firm"].queryset = selectors.opportunity_firms(tenant=tenant, member=member)
         self.fields["firm"].widget.configure(tenant=tenant)
         for name, field in self.fields.items():
             select = isinstance(field.widget, forms.Select)
-            if name != "firm":
+            if name not in ("firm", "responsible"):
                 field.widget.attrs["class"] = "form-select-sm" if select else "form-control-sm"
 
     def clean_q(self):

@@ -10,7 +10,7 @@ from companies.models import Contact, Firm, FirmGroup, Tag
 from companies.models.firms import FirmRole, FirmStatus, FirmType
 from core import choices
 from core.files import PHOTO_POLICY, clean_upload
-from core.forms import date_input
+from core.forms import EmployeeChoiceField, date_input
 
 TEXT_LIMIT = 5000
 CHOICE_FIELDS = {
@@ -41,10 +41,8 @@ class FirmForm(forms.ModelForm):
         label=_("Ownership status"), queryset=None, required=False
     )
     rating = forms.ModelChoiceField(label=_("Rating"), queryset=None, required=False)
-    sales_rep = forms.ModelChoiceField(
-        label=_("Sales representative"), queryset=None, required=False
-    )
-    support_rep = forms.ModelChoiceField(
+    sales_rep = EmployeeChoiceField(label=_("Sales representative"), queryset=None, required=False)
+    support_rep = EmployeeChoiceField(
         label=_("Sales support representative"), queryset=None, required=False
     )
     groups = forms.ModelMultipleChoiceField(label=_("Groups"), queryset=None, required=False)
@@ -96,8 +94,9 @@ class FirmForm(forms.ModelForm):
         )
         for field, key in CHOICE_FIELDS.items():
             self.fields[field].queryset = choices.options(tenant=tenant, key=key)
-        self.fields["sales_rep"].queryset = employees
-        self.fields["support_rep"].queryset = employees
+        for name in ("sales_rep", "support_rep"):
+            self.fields[name].queryset = employees
+            self.fields[name].widget.configure(tenant=tenant)
         self.fields["groups"].queryset = FirmGroup.objects.filter(tenant=tenant)
         self.fields["tags"].queryset = Tag.objects.filter(tenant=tenant)
         if self.instance.pk:

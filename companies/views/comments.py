@@ -1,8 +1,8 @@
 """The firm's comments tab: comments with mentions of colleagues.
 
-Mentions are a multi-select of colleagues next to the text rather than ``@name`` tokens parsed
-from it: it needs no script, cannot be broken by a name that looks like markup, and the
-server sees exactly whom the author meant.
+Mentions are colleagues chosen in an employee picker next to the text rather than ``@name``
+tokens parsed from it: a name that looks like markup cannot break them, and the server sees
+exactly whom the author meant.
 """
 
 from django import forms
@@ -17,6 +17,7 @@ from companies.selectors import references as selectors
 from companies.selectors.lists import colleagues
 from companies.services import comments as services
 from companies.views.references import ExtraTabMixin
+from core.forms import EmployeeMultipleChoiceField
 from core.views import TenantView, paginate
 
 TEXT_LIMIT = 5000
@@ -28,7 +29,7 @@ class CommentForm(forms.Form):
         label=gettext_lazy("Comment"), max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
-    mentions = forms.ModelMultipleChoiceField(
+    mentions = EmployeeMultipleChoiceField(
         label=gettext_lazy("Mention colleagues"), queryset=None, required=False,
         help_text=gettext_lazy("They get an e-mail and a notification with the comment."),
     )  # fmt: skip
@@ -36,7 +37,7 @@ class CommentForm(forms.Form):
     def __init__(self, *args, tenant, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mentions"].queryset = colleagues(tenant=tenant).exclude(pk=member.pk)
-        self.fields["mentions"].widget.attrs["size"] = 5
+        self.fields["mentions"].widget.configure(tenant=tenant)
 
     def clean_mentions(self):
         mentions = self.cleaned_data["mentions"]

@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import visible_employees, working_employees
 from accounts.views.employees import form_error
 from companies import custom_fields as custom
 from companies import page, timeline
 from companies.forms.channels import channel_formsets, channel_values
-from companies.forms.firms import ContactQuickForm, FirmForm, employee_choices
+from companies.forms.firms import ContactQuickForm, FirmForm
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
 from companies.selectors import firms as selectors
 from companies.selectors import settings as settings_selectors
@@ -23,7 +24,8 @@ from companies.services import firms as services
 from companies.services.lists import customer_list_add_firms
 from core import choices, layouts
 from core.files import serve
-from core.views import TenantView, paginate
+from core.forms import EmployeePicker
+from core.views import TenantView, is_pk, paginate
 
 FILTERS = (
     "customer_list",
@@ -81,10 +83,30 @@ def list_filters(params):
             continue
         if name in ("group", "tag", "parent", "customer_list") and not value.isdecimal():
             continue
-        if name == "sales_rep" and not (value.isdecimal() or value == "none"):
+        if name == "sales_rep" and not (is_pk(value) or value == "none"):
             continue
         filters[name] = value
     return filters
+
+
+def representative_pickers(*, tenant, member, chosen):
+    """The list's searchable representative filter and bulk-assign choice, as HTML.
+
+    The filter shows the chosen representative whoever they are (a dismissed one too); the
+    bulk action offers the working employees the member may see, as ``FirmBulkView`` accepts.
+    """
+    rep_filter = EmployeePicker(
+        attrs={"id": "f-rep"},
+        empty_label=_("All representatives"),
+        extra_choices=[("none", _("Unassigned (pool)"))],
+    ).configure(tenant=tenant, queryset=visible_employees(tenant=tenant, member=member))
+    pickers = {"rep_filter": rep_filter.render("sales_rep", chosen)}
+    if member.has_perm("firms.assign"):
+        bulk = EmployeePicker(
+            attrs={"id": "bulk-rep"}, empty_label=_("nobody (the pool)"), small=True
+        ).configure(tenant=tenant, queryset=working_employees(tenant=tenant, member=member))
+        pickers["rep_bulk"] = bulk.render("sales_rep", None)
+    return pickers
 
 
 def firm_labels(tenant):
@@ -137,7 +159,6 @@ class FirmListView(TenantView):
             "firm_types": FirmType.choices,
             "firm_statuses": FirmStatus.choices,
             "firm_roles": FirmRole.choices,
-            "employees": employee_choices(tenant=self.tenant),
             "columns": columns,
             "column_labels": dict(available),
             "available_columns": available,
@@ -147,6 +168,9 @@ class FirmListView(TenantView):
             "groups": settings_selectors.group_list(tenant=self.tenant),
             "custom_filters": [(f, request.GET.get(f.form_name, "")) for f in fields],
             **firm_labels(self.tenant),
+            **representative_pickers(
+                tenant=self.tenant, member=self.member, chosen=filters.get("sales_rep")
+            ),
         }
         template = "companies/_firm_rows.html" if request.htmx else "companies/firm_list.html"
         return render(request, template, context)
@@ -163,7 +187,7 @@ class FirmSelectionMixin:
     def posted_choice(self, queryset, name):
         """The row of ``queryset`` that the posted field ``name`` names, or None."""
         value = self.request.POST.get(name, "")
-        return queryset.filter(pk=value).first() if value.isdecimal() else None
+        return queryset.filter(pk=int(value)).first() if is_pk(value) else None
 
 
 class FirmBulkView(FirmSelectionMixin, TenantView):
@@ -174,7 +198,8 @@ class FirmBulkView(FirmSelectionMixin, TenantView):
     def post(self, request, tenant_slug):
         firms = self.selected_firms(write=True)
         rep_id = request.POST.get("sales_rep", "")
-        rep = self.posted_choice(employee_choices(tenant=self.tenant), "sales_rep")
+        people = working_employees(tenant=self.tenant, member=self.member)
+        rep = self.posted_choice(people, "sales_rep")
         if request.POST.get("action") != "assign" or not firms or (rep_id and rep is None):
             messages.error(request, _("Choose firms and a representative."))
         else:
@@ -255,7 +280,7 @@ class FirmFormMixin:
             instance=instance,
             tenant=self.tenant,
             parents=self.parents(),
-            employees=employee_choices(tenant=self.tenant),
+            employees=working_employees(tenant=self.tenant, member=self.member),
             initial=self.initial_values(),
         )
         formsets = channel_formsets(tenant=self.tenant, data=data, existing=existing)

@@ -15,6 +15,7 @@ from companies.selectors import lists as selectors
 from companies.selectors.firms import visible_firms
 from companies.services import lists as services
 from companies.views.references import ExtraTabMixin, clean_search
+from core.forms import EmployeeChoiceField, EmployeePicker
 from core.views import TenantView, paginate
 
 VIEW, MANAGE = "customer_lists.view", "customer_lists.manage"
@@ -29,13 +30,27 @@ class CustomerListForm(forms.Form):
 
 
 class ResponsibleForm(forms.Form):
-    responsible = forms.ModelChoiceField(
+    responsible = EmployeeChoiceField(
         label=gettext_lazy("Responsible employee"), queryset=None, required=False
     )
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible"].queryset = selectors.colleagues(tenant=tenant)
+        self.fields["responsible"].widget.configure(tenant=tenant)
+
+
+def responsible_pickers(*, tenant, entries):
+    """Each entry's searchable "responsible employee" choice, as HTML (no query: the entries
+    come with their responsible employee)."""
+    picker = EmployeePicker(small=True).configure(
+        tenant=tenant, queryset=selectors.colleagues(tenant=tenant)
+    )
+    for entry in entries:
+        picker.known = [entry.responsible] if entry.responsible else []
+        entry.responsible_picker = picker.render(
+            "responsible", entry.responsible_id, attrs={"id": f"responsible-{entry.pk}"}
+        )
 
 
 class AddFirmsForm(ResponsibleForm):
@@ -168,13 +183,11 @@ class CustomerListDetailView(ListMixin, TenantView):
             tenant=self.tenant, member=self.member, customer_list=customer_list, q=q
         )
         can_manage = self.member.has_perm(MANAGE)
-        context = {
-            "customer_list": customer_list,
-            "page": paginate(request, entries),
-            "q": q,
-            "can_manage": can_manage,
-            "employees": list(selectors.colleagues(tenant=self.tenant)) if can_manage else [],
-        }
+        page = paginate(request, entries)
+        page.object_list = list(page.object_list)
+        if can_manage:
+            responsible_pickers(tenant=self.tenant, entries=page.object_list)
+        context = {"customer_list": customer_list, "page": page, "q": q, "can_manage": can_manage}
         return render(request, "companies/lists/detail.html", context)
 
 

@@ -19,6 +19,7 @@ from companies.selectors.firms import can_change_firm, firm_get
 from companies.selectors.lists import colleagues
 from companies.services import references as services
 from companies.views.firms import FirmTabMixin
+from core.forms import EmployeeChoiceField
 from core.views import TenantView
 
 TEXT_LIMIT = 5000
@@ -112,7 +113,7 @@ class SampleForm(forms.Form):
         label=gettext_lazy("Date sent"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    sent_by = forms.ModelChoiceField(label=gettext_lazy("Sent by"), queryset=None, required=False)
+    sent_by = EmployeeChoiceField(label=gettext_lazy("Sent by"), queryset=None, required=False)
     tracking_number = forms.CharField(
         label=gettext_lazy("Tracking number"), max_length=100, required=False
     )
@@ -124,6 +125,7 @@ class SampleForm(forms.Form):
     def __init__(self, *args, tenant, sample=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sent_by"].queryset = colleagues(tenant=tenant)
+        self.fields["sent_by"].widget.configure(tenant=tenant)
         self.fields["product"].queryset = sample_products(
             tenant=tenant, include=sample.product_id if sample else None
         )

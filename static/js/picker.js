@@ -1,8 +1,10 @@
-// Kervan CRM: the searchable firm picker (companies/forms/widgets.py FirmPicker).
-// The search box asks companies:firm-picker through htmx; this file sends the typed text as
-// ?q=, moves through the suggestions with the arrow keys, and on Enter or a click puts the
-// firm's pk into the hidden input and fires "change" on it, so that htmx refills listening to
-// the field keep working. No inline scripts anywhere (CSP).
+// Kervan CRM: the searchable pickers: firms (companies/forms/widgets.py FirmPicker) and
+// employees (core/forms.py EmployeePicker, EmployeeMultiPicker).
+// The search box asks its endpoint through htmx; this file sends the typed text as ?q=, moves
+// through the suggestions with the arrow keys, and on Enter or a click puts the choice into
+// the form and fires "change" on it, so that htmx refills listening to the field keep working:
+// a firm's pk goes into the hidden input; an employee becomes the chosen option of the
+// picker's <select>, or one more ticked checkbox of a multiple picker. No inline scripts (CSP).
 (function () {
   "use strict";
 
@@ -87,8 +89,64 @@
     }
   }
 
+  // A single employee picker: the <select> keeps the empty and fixed options plus the choice.
+  function chooseOption(select, value, name) {
+    var option = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
+    Array.prototype.slice.call(select.options).forEach(function (o) {
+      if (o !== option && o.value !== "" && !("pickerFixed" in o.dataset)) { o.remove(); }
+    });
+    if (!option) {
+      option = new Option(name, value);
+      select.add(option);
+    }
+    var changed = select.value !== value;
+    option.selected = true;
+    if (changed) { select.dispatchEvent(new Event("change", { bubbles: true })); }
+  }
+
+  // A multiple employee picker: tick the employee's checkbox, adding it when it is new.
+  function chooseCheckbox(p, value, name) {
+    var list = p.root.querySelector("[data-picker-chosen]");
+    var box = Array.prototype.find.call(
+      list.querySelectorAll("input[type=checkbox]"), function (b) { return b.value === value; }
+    );
+    if (!box) {
+      var none = list.querySelector("[data-picker-none]");
+      if (none) { none.remove(); }
+      var wrap = document.createElement("div");
+      wrap.className = "form-check form-check-inline mb-0 me-0";
+      box = document.createElement("input");
+      box.type = "checkbox";
+      box.className = "form-check-input";
+      box.name = list.dataset.name;
+      box.value = value;
+      box.id = list.dataset.idPrefix + "_" + list.querySelectorAll("input[type=checkbox]").length;
+      box.dataset.pickerValue = "";
+      var label = document.createElement("label");
+      label.className = "form-check-label";
+      label.htmlFor = box.id;
+      var text = document.createElement("bdi");
+      text.textContent = name;
+      label.append(text);
+      wrap.append(box, label);
+      list.append(wrap);
+    }
+    if (!box.checked) {
+      box.checked = true;
+      box.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
   function choose(p, item) {
-    setValue(p, item.dataset.value, item.dataset.name, item.dataset.code);
+    if (p.root.dataset.picker === "employee") {
+      if ("pickerMultiple" in p.root.dataset) {
+        chooseCheckbox(p, item.dataset.value, item.dataset.name);
+      } else {
+        chooseOption(p.value, item.dataset.value, item.dataset.name);
+      }
+    } else {
+      setValue(p, item.dataset.value, item.dataset.name, item.dataset.code);
+    }
     p.search.value = "";
     p.results.textContent = "";
     close(p);

@@ -56,6 +56,7 @@ MATRIX = {
         {"employee": FORBIDDEN, "manager": OK, "executive": OK},
     ),
     "accounts:employee-options": ("GET", None, EVERYONE),
+    "accounts:employee-picker": ("GET", None, EVERYONE),
     "accounts:employee-export": (
         "GET",
         None,
