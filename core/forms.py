@@ -44,7 +44,23 @@ def picker_pks(values):
     return pks[:MAX_CHOSEN]
 
 
-class EmployeePicker(forms.Widget):
+class QuerysetPickerMixin:
+    """For a picker widget: a ModelChoiceField hands its widget ``choices`` (an iterator over
+    the queryset); the picker keeps only the queryset, to read the chosen rows, and never
+    iterates it."""
+
+    @property
+    def choices(self):
+        return ()
+
+    @choices.setter
+    def choices(self, value):
+        queryset = getattr(value, "queryset", None)
+        if queryset is not None:
+            self.queryset = queryset
+
+
+class EmployeePicker(QuerysetPickerMixin, forms.Widget):
     """A search box over the tenant's employees instead of a drop-down listing all of them.
 
     The widget of an ordinary ``ModelChoiceField`` over employees: it renders a ``<select>``
@@ -76,18 +92,6 @@ class EmployeePicker(forms.Widget):
         self.small = small
         self.queryset = None
         self.known = ()
-
-    # A ModelChoiceField hands its widget ``choices`` (an iterator over the queryset); the
-    # picker keeps only the queryset, to read the chosen rows, and never iterates it.
-    @property
-    def choices(self):
-        return ()
-
-    @choices.setter
-    def choices(self, value):
-        queryset = getattr(value, "queryset", None)
-        if queryset is not None:
-            self.queryset = queryset
 
     def configure(self, *, tenant=None, queryset=None, known=(), **options):
         """Point the picker at ``tenant``'s search; ``known``: chosen rows already loaded."""

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from companies.models.firms import FirmType
+from core.forms import QuerysetPickerMixin
 from core.views import is_pk
 
 # Firms that may have others under them (the firm form's parent).
@@ -33,7 +34,7 @@ def picker_url(tenant, **params):
     return f"{url}?{query}" if query else url
 
 
-class FirmPicker(forms.Widget):
+class FirmPicker(QuerysetPickerMixin, forms.Widget):
     """A hidden pk plus a search box; only the selected firm is ever read from the database.
 
     ``url`` is the search endpoint (see :func:`picker_url`, or :meth:`configure`);
@@ -69,18 +70,6 @@ class FirmPicker(forms.Widget):
         self.placeholder = placeholder
         self.small = small
         self.known = None
-
-    # A ModelChoiceField hands its widget ``choices`` (an iterator over the queryset); the
-    # picker keeps only the queryset, to read the selected firm, and never iterates it.
-    @property
-    def choices(self):
-        return ()
-
-    @choices.setter
-    def choices(self, value):
-        queryset = getattr(value, "queryset", None)
-        if queryset is not None:
-            self.queryset = queryset
 
     def configure(self, *, tenant, types=(), exclude=None, known=None, **options):
         """Point the picker at ``tenant``'s search, optionally limited to ``types``."""

@@ -39,14 +39,19 @@ def firm_is_eligible(*, tenant, firm):
     )
 
 
-def _require(*, tenant, actor, firm):
+def _require_manager_of(*, tenant, actor, firm_id):
+    """``actor`` may send access, and reads the firm ``firm_id``."""
     if not may_send_access(actor):
         raise PermissionDenied
     readable = Firm.objects.filter(
-        firm_scope(actor, subordinates_of(tenant=tenant, member=actor)), tenant=tenant, pk=firm.pk
+        firm_scope(actor, subordinates_of(tenant=tenant, member=actor)), tenant=tenant, pk=firm_id
     )
     if not readable.exists():
         raise PermissionDenied
+
+
+def _require(*, tenant, actor, firm):
+    _require_manager_of(tenant=tenant, actor=actor, firm_id=firm.pk)
     if not firm_is_eligible(tenant=tenant, firm=firm):
         raise ValidationError(
             _("Portal access can be sent once the firm has an invoice or a contract.")
@@ -192,15 +197,7 @@ def revoke_access(*, tenant, actor, portal_user):
 
 
 def _require_revoke(*, tenant, actor, portal_user):
-    if not may_send_access(actor):
-        raise PermissionDenied
-    readable = Firm.objects.filter(
-        firm_scope(actor, subordinates_of(tenant=tenant, member=actor)),
-        tenant=tenant,
-        pk=portal_user.firm_id,
-    )
-    if not readable.exists():
-        raise PermissionDenied
+    _require_manager_of(tenant=tenant, actor=actor, firm_id=portal_user.firm_id)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from core import mail
 from core.notifications import notify
 from portal import events
 from portal.models import PortalEvent
-from sales.models import Offer, OfferLine, OfferStatus
+from sales.models import Offer, OfferStatus
 from sales.services.offers import offer_decide_by_firm
 
 # What a firm sees: every offer it was sent, never a draft.
@@ -40,14 +40,6 @@ def firm_offer_get(*, tenant, firm, pk):
         "firm", "contact", "owner__user", "template"
     )
     return get_object_or_404(qs, pk=pk)
-
-
-def offer_lines(*, tenant, offer):
-    return list(
-        OfferLine.objects.filter(tenant=tenant, offer=offer)
-        .select_related("product", "unit")
-        .order_by("position", "id")
-    )
 
 
 def _recipient(offer):

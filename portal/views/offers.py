@@ -18,7 +18,7 @@ from portal.services import offers as services
 from portal.views.base import PortalView
 from sales.forms.offers import DecisionForm
 from sales.offer_pdf import offer_pdf
-from sales.selectors.offers import DECIDABLE
+from sales.selectors.offers import DECIDABLE, offer_lines
 
 
 class OfferListView(PortalView):
@@ -32,7 +32,7 @@ class OfferListView(PortalView):
 
 def render_detail(view, request, pk, form=None, status=200):
     offer = services.firm_offer_get(tenant=view.tenant, firm=view.firm, pk=pk)
-    lines = services.offer_lines(tenant=view.tenant, offer=offer)
+    lines = offer_lines(tenant=view.tenant, offer=offer)
     today = timezone.localdate()
     context = view.get_context_data(
         nav="offers",
