@@ -145,8 +145,14 @@ def test_dealer_staff_remind_only_colleagues_of_their_own_firm(client, world):
     mate = make_employee(world.tenant, "mate@dealer.example", firm=dealer, first_name="Mate")
     client.force_login(staff.user)
     page = client.get(rurl(world, "reminder-create")).content.decode()
-    assert f'value="{mate.pk}"' in page
+    assert 'data-picker="employee"' in page  # a search box, not a list of everyone
+    assert f'value="{mate.pk}"' not in page
     assert f'value="{world.manager.pk}"' not in page
+    search = reverse("accounts:employee-picker", args=[world.tenant.slug])
+    found = client.get(search, {"q": "Mate"}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'data-value="{mate.pk}"' in found
+    found = client.get(search, {"q": world.manager.first_name}, HTTP_HX_REQUEST="true")
+    assert f'data-value="{world.manager.pk}"' not in found.content.decode()
     assert (
         client.post(rurl(world, "reminder-create"), form_data(colleagues=[mate.pk])).status_code
         == 302

@@ -16,7 +16,7 @@ from companies.forms.widgets import FirmPicker, chosen_firm
 from companies.models import Firm
 from companies.selectors.firms import visible_firms
 from core.files import UploadPolicy, clean_upload
-from core.forms import datetime_input
+from core.forms import EmployeeChoiceField, EmployeeMultipleChoiceField, datetime_input
 from core.views import is_pk
 from opportunities.selectors import visible_opportunities
 
@@ -98,8 +98,8 @@ class ActivityForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None)
-    participants = forms.ModelMultipleChoiceField(
+    assigned_to = EmployeeChoiceField(label=_("Assigned to"), queryset=None)
+    participants = EmployeeMultipleChoiceField(
         label=_("Participants from our side"), queryset=None, required=False
     )
     all_day = forms.BooleanField(label=_("All day"), required=False)
@@ -175,9 +175,10 @@ class ActivityForm(forms.Form):
         self.fields["firm"].queryset = firms.order_by("name")
         people = selectors.assignable_employees(tenant=tenant, member=member)
         self.fields["participants"].queryset = people
-        self.fields["participants"].widget.attrs["size"] = 5
+        self.fields["participants"].widget.configure(tenant=tenant)
         if member.has_perm("agenda.assign"):
             self.fields["assigned_to"].queryset = people
+            self.fields["assigned_to"].widget.configure(tenant=tenant, known=member)
         else:
             del self.fields["assigned_to"]
         firm = chosen_firm(self)

@@ -27,7 +27,6 @@ class NoteForm(forms.Form):
         label=_("Participants from our side"),
         queryset=None,
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     product = forms.CharField(
         label=_("Product discussed"),
@@ -58,6 +57,7 @@ class NoteForm(forms.Form):
         self.fields["participants"].queryset = selectors.participant_options(
             tenant=tenant, member=member
         )
+        self.fields["participants"].widget.configure(tenant=tenant)
         self.appointment_outcome = selectors.appointment_outcome(tenant=tenant)
         if self.appointment_outcome is not None:
             self.fields["outcome"].widget.attrs["data-appointment-outcome"] = str(
@@ -154,6 +154,7 @@ class AppointmentForm(forms.Form):
             people = people.filter(pk=member.pk)
         self.fields["assigned_to"].queryset = people
         self.fields["assigned_to"].initial = member.pk
+        self.fields["assigned_to"].widget.configure(tenant=tenant, known=member)
 
     def clean(self):
         data = super().clean()
@@ -203,6 +204,7 @@ class NoteFilterForm(forms.Form):
         self.fields["participant"].queryset = selectors.participant_options(
             tenant=tenant, member=member
         )
+        self.fields["participant"].widget.configure(tenant=tenant)
 
     def filters(self):
         self.is_valid()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from agenda.models import Reminder
 from agenda.selectors.reminders import recipient_options
 from agenda.services.reminders import MAX_RECIPIENTS
+from core.forms import EmployeeMultipleChoiceField
 
 TEXT_LIMIT = Reminder._meta.get_field("text").max_length
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -32,7 +33,7 @@ class ReminderForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
     for_me = forms.BooleanField(label=gettext_lazy("Remind me"), required=False, initial=True)
-    colleagues = forms.ModelMultipleChoiceField(
+    colleagues = EmployeeMultipleChoiceField(
         label=gettext_lazy("Remind colleagues"), queryset=None, required=False,
         help_text=gettext_lazy("They see it at the top of their pages and get an e-mail "
                                "the day before."),
@@ -44,7 +45,7 @@ class ReminderForm(forms.Form):
         if member.has_perm("reminders.others"):
             options = recipient_options(tenant=tenant, member=member).exclude(pk=member.pk)
             self.fields["colleagues"].queryset = options
-            self.fields["colleagues"].widget.attrs["size"] = 6
+            self.fields["colleagues"].widget.configure(tenant=tenant)
         else:
             del self.fields["colleagues"]
 
