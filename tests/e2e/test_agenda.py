@@ -221,6 +221,9 @@ def test_firm_picker_refills_contacts_and_filters_the_calendar(browsing, live_si
     # --- the meeting-note form from the firm's page: the firm is there, switch and back ---
     page.goto(f"/o/{slug}/firms/{firm.pk}/")
     page.locator("#firm-add-note").click()
+    # The search box answers typing once htmx has processed the page: wait for it to load.
+    expect(page).to_have_url(re.compile(r"/notes/new/"))
+    page.wait_for_load_state("load")
     expect(page.locator("input[name=firm]")).to_have_value(str(firm.pk))
     expect(page.locator("#id_contact")).to_contain_text("Kemal Er")
     page.locator("#id_firm").fill("baska")
