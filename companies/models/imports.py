@@ -20,6 +20,7 @@ class ImportJob(TenantModel):
         CONTACTS = "contacts", _("Contacts")
 
     class Status(models.TextChoices):
+        READING = "reading", _("Reading the file")
         UPLOADED = "uploaded", _("Waiting for the column mapping")
         MAPPED = "mapped", _("Ready to run")
         QUEUED = "queued", _("Queued")
