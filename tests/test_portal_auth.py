@@ -213,3 +213,26 @@ def test_forgot_password_sends_a_link_only_for_working_logins(world, client):
         response = client.post(url, {"email": email})
         assert response.status_code == 302
     assert list(OutboxEmail.objects.values_list("to", flat=True)) == [[portal_user.email]]
+
+
+HOSTILE = ["\x00", "a" * 5000, "<script>alert(1)</script>@x.example", "x\r\nBcc: evil@example.com"]
+
+
+def test_hostile_input_on_the_portal_forms_is_refused_with_a_message(world, client):
+    portal_user = make_portal_user(world, portal_firm(world))
+    token_page = portal_url(world, "set-password", "not-a-token")
+    for value in HOSTILE:
+        login = client.post(portal_url(world, "login"), {"email": value, "password": value})
+        assert login.status_code == 400, value
+        assert "<script>alert(1)</script>" not in login.content.decode()
+        forgot = client.post(portal_url(world, "forgot-password"), {"email": value})
+        assert forgot.status_code == 400, value
+        assert client.post(token_page, {"password1": value, "password2": value}).status_code == 400
+        language = client.post(portal_url(world, "language"), {"language": value, "next": value})
+        assert language.status_code == 302 and language["Location"] == portal_url(world, "home")
+    assert OutboxEmail.objects.count() == 0
+    # The login still works afterwards (the failures above used other addresses).
+    response = client.post(
+        portal_url(world, "login"), {"email": portal_user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 302

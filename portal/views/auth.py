@@ -117,7 +117,9 @@ class ForgotPasswordView(PortalView):
     def post(self, request, tenant_slug):
         form = PortalForgotForm(request.POST)
         if not form.is_valid():
-            return render(request, "portal/forgot.html", self.get_context_data(form=form), 400)
+            return render(
+                request, "portal/forgot.html", self.get_context_data(form=form), status=400
+            )
         request_new_link(tenant=self.tenant, email=form.cleaned_data["email"])
         messages.success(
             request,
