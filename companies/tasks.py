@@ -5,6 +5,16 @@ from celery import shared_task
 from core.tasks import TenantTask
 
 
+@shared_task(base=TenantTask, name="companies.tasks.read_import", ignore_result=True)
+def read_import(job_id, *, tenant_id):
+    """Read an uploaded import file; a second delivery of a job already read does nothing."""
+    from accounts.models import Tenant
+    from companies.services.imports import import_read
+
+    job = import_read(tenant=Tenant.objects.get(pk=tenant_id), job_id=job_id)
+    return job.status if job else None
+
+
 @shared_task(base=TenantTask, name="companies.tasks.run_import", ignore_result=True)
 def run_import(job_id, *, tenant_id):
     """Run an import job to its end; a second delivery of the same job does nothing twice."""

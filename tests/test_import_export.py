@@ -15,6 +15,7 @@ import pytest
 import redis
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,7 +26,7 @@ from companies.import_files import XLSX
 from companies.models import Address, Contact, Email, Firm, FirmContact, ImportJob, Phone
 from companies.services import firms as firm_services
 from companies.services import imports
-from companies.tasks import run_export, run_import
+from companies.tasks import read_import, run_export, run_import
 from core.models import AuditEntry, Choice, Sequence
 from tests.helpers import give_profile
 
@@ -115,8 +116,15 @@ def job_of(world, **filters):
         return ImportJob.objects.filter(tenant=world.tenant, **filters).latest("id")
 
 
+def read(job):
+    """What the worker does with an uploaded file: ``read_import`` as a delivered task."""
+    read_import(job.pk, tenant_id=job.tenant_id)
+    with scope(tenant=job.tenant_id):
+        return ImportJob.objects.get(pk=job.pk)
+
+
 def make_job(world, content, *, name="firms.csv", kind="firms", actor=None, on_duplicate="skip"):
-    """A mapped job (the file's headers guessed), as the views would leave it."""
+    """A mapped job (the file read by the worker, its headers guessed), as the views leave it."""
     from companies.import_files import read_table
 
     actor = actor or world.manager
@@ -130,8 +138,10 @@ def make_job(world, content, *, name="firms.csv", kind="firms", actor=None, on_d
             upload=stored,
             original_name=name,
             file_format=file_format,
-            table=read_table(stored, file_format),
+            table=read_table(stored, file_format, limit=1),
         )
+    job = read(job)
+    with scope(tenant=world.tenant.pk):
         return imports.import_map(
             tenant=world.tenant,
             actor=actor.user,
@@ -184,15 +194,13 @@ def counts():
         }
 
 
-def take_queued_message(job):
-    """The broker message for ``job`` from the test broker's queue (removed), or None."""
+def take_queued_message(job, task="companies.tasks.run_import"):
+    """The broker message of ``task`` for ``job`` from the test broker's queue (removed)."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     for raw in client.lrange("celery", 0, -1):
         message = json.loads(raw)
         headers = message.get("headers", {})
-        if headers.get("task") == "companies.tasks.run_import" and headers.get("argsrepr") == (
-            f"({job.pk},)"
-        ):
+        if headers.get("task") == task and headers.get("argsrepr") == (f"({job.pk},)"):
             client.lrem("celery", 1, raw)
             return headers
     return None
@@ -237,11 +245,27 @@ def test_mapping_preview_and_run_through_the_views(
         firm_row(name="Ege Müşteri", type="MÜŞTERİ", roles="Customer; partner", city="İzmir"),
         firm_row(name="Broken", type="spaceship", founded="31.02.2020"),
     ]
-    response = upload(client, world, csv_bytes(FIRM_HEADER, rows, delimiter=";"))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(client, world, csv_bytes(FIRM_HEADER, rows, delimiter=";"))
     job = job_of(world)
     assert response.status_code == 302
     assert response["Location"] == url(world, "import-detail", job.pk)
+    assert job.status == ImportJob.Status.READING and len(callbacks) == 1
+    page = client.get(url(world, "import-detail", job.pk))
+    assert "Reading the file…" in page.text and 'hx-trigger="every 1s"' in page.text
+    assert 'name="col_name"' not in page.text
+    reading = url(world, "import-detail", job.pk) + "?part=reading"
+    fragment = client.get(reading, HTTP_HX_REQUEST="true")
+    assert "Reading the file…" in fragment.text and "<html" not in fragment.text
+    callbacks[0]()  # publishes to the test broker for real
+    headers = take_queued_message(job, "companies.tasks.read_import")
+    assert headers is not None, "the reading was not queued"
+    assert headers["kwargsrepr"] == f"{{'tenant_id': {world.tenant.pk}}}"
+    job = read(job)
     assert job.status == ImportJob.Status.UPLOADED and job.total_rows == 3
+    assert read(job).status == ImportJob.Status.UPLOADED  # a second delivery does nothing
+    fragment = client.get(reading, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200 and fragment["HX-Refresh"] == "true"
     assert job.mapping == {
         "code": 0,
         "name": 1,
@@ -356,7 +380,7 @@ def test_xlsx_import_reads_dates_numbers_and_labels_in_any_case(client, world, l
     ]
     response = upload(client, world, xlsx_bytes(header, rows), name="firms.xlsx")
     assert response.status_code == 302
-    job = job_of(world)
+    job = read(job_of(world))
     assert job.file_format == "xlsx" and job.total_rows == 3
     done = start_and_run(world, make_mapped(world, job))
     assert (done.created_count, done.error_count) == (3, 0), done.errors
@@ -608,6 +632,79 @@ def test_the_sweeper_queues_stalled_imports_again_and_leaves_fresh_ones(world):
     assert run(stalled).status == "done" and "Swept" in firms_by_name(world)
 
 
+def reading_job(world, content, name="firms.csv"):
+    """A job as the upload leaves it: stored, not read yet (the reading not queued)."""
+    with scope(tenant=world.tenant.pk):
+        return imports.import_create(
+            tenant=world.tenant,
+            actor=world.manager.user,
+            kind="firms",
+            upload=SimpleUploadedFile(name, content),
+            original_name=name,
+            file_format=name.rsplit(".", 1)[1],
+        )
+
+
+@pytest.mark.django_db
+def test_the_worker_reads_a_reading_job_once(world):
+    job = reading_job(world, csv_bytes(["Name", "City"], [["A", "İzmir"], ["B", ""]]))
+    assert (job.status, job.total_rows, job.headers) == ("reading", 0, [])
+    job = read(job)
+    assert (job.status, job.total_rows, job.headers) == ("uploaded", 2, ["Name", "City"])
+    assert job.mapping == {"name": 0, "city": 1}
+    with scope(tenant=world.tenant.pk):
+        ImportJob.objects.filter(pk=job.pk).update(headers=["changed"])
+    assert read(job).headers == ["changed"], "a job no longer reading is left alone"
+
+
+@pytest.mark.django_db
+def test_a_corrupt_workbook_fails_in_the_worker_with_its_reason(client, world, login):
+    job = read(reading_job(world, broken_xlsx(), name="broken.xlsx"))
+    assert job.status == ImportJob.Status.FAILED
+    assert job.failure == "The workbook cannot be read." and job.finished_at
+    assert read(job).status == ImportJob.Status.FAILED
+    login(world.manager)
+    page = client.get(url(world, "import-detail", job.pk))
+    assert page.status_code == 200 and "The workbook cannot be read." in page.text
+    assert "every 1s" not in page.text
+
+
+@pytest.mark.django_db
+def test_the_mapping_of_a_job_still_being_read_is_refused(client, world, login):
+    login(world.manager)
+    job = reading_job(world, csv_bytes(["Name"], [["A"]]))
+    detail = url(world, "import-detail", job.pk)
+    for data in ({"action": "map", "on_duplicate": "skip", "col_name": "0"}, {"action": "run"}):
+        response = client.post(detail, data)
+        assert response.status_code == 400
+        assert "The file is still being read" in response.text
+        assert job_of(world).status == ImportJob.Status.READING
+    with scope(tenant=world.tenant.pk), pytest.raises(ValidationError):
+        imports.import_map(
+            tenant=world.tenant, actor=world.manager.user, job=job, mapping={}, on_duplicate="skip"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_queues_a_stuck_reading_again(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = reading_job(world, csv_bytes(["Name"], [["Stuck"]]))
+    fresh = reading_job(world, csv_bytes(["Name"], [["Fresh"]]))
+    for job in (stuck, fresh):  # the messages the upload queued were lost
+        take_queued_message(job, "companies.tasks.read_import")
+    long_ago = timezone.now() - imports.STALLED_AFTER - timedelta(seconds=5)
+    with scope(tenant=world.tenant.pk):
+        ImportJob.objects.filter(pk=stuck.pk).update(updated_at=long_ago)
+    assert imports.imports_sweep() == 1
+    assert take_queued_message(stuck, "companies.tasks.read_import") is not None
+    assert take_queued_message(fresh, "companies.tasks.read_import") is None
+    assert imports.imports_sweep() == 0  # swept jobs get a new lease
+    assert read(stuck).status == ImportJob.Status.UPLOADED
+
+
 # --------------------------------------------------------------------------------------------
 # contacts
 
@@ -734,7 +831,11 @@ def test_too_many_rows_are_refused(client, world, login, settings):
 
     content = csv_bytes(["Name"], [[f"F{i}"] for i in range(importing.MAX_ROWS + 1)])
     response = upload(client, world, content)
-    assert response.status_code == 400 and "more than 50000 rows" in response.text
+    assert response.status_code == 302  # the rows are counted in the worker
+    job = read(job_of(world))
+    assert job.status == ImportJob.Status.FAILED and "more than 50000 rows" in job.failure
+    page = client.get(url(world, "import-detail", job.pk))
+    assert "more than 50000 rows" in page.text and 'name="col_name"' not in page.text
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_scopes import scope, scopes_disabled
 
 from companies.import_files import ImportFileError, read_table
@@ -33,6 +34,7 @@ logger = logging.getLogger("kervan.imports")
 BATCH_SIZE = 500
 MAX_STORED = 1000  # error and skip entries kept per job; the counters count them all
 STALLED_AFTER = timedelta(minutes=5)
+STILL_READING = gettext_lazy("The file is still being read; map its columns once they appear.")
 
 
 def writer_for(*, tenant, member, job):
@@ -48,16 +50,22 @@ def _locked(tenant, job):
 
 
 @transaction.atomic
-def import_create(*, tenant, actor, kind, upload, original_name, file_format, table, language=""):
-    """A new import job for an uploaded file that ``read_table`` could read."""
+def import_create(
+    *, tenant, actor, kind, upload, original_name, file_format, table=None, language=""
+):
+    """A new import job for an uploaded file, left for the worker to read (``import_read``).
+
+    ``table`` is what the request read of the file (its header row), if anything.
+    """
+    headers = table.headers if table else []
     job = ImportJob(
         tenant=tenant,
         kind=kind,
         original_name=original_name,
         file_format=file_format,
-        headers=table.headers,
-        total_rows=len(table.rows),
-        mapping=guess_mapping(columns_for(tenant=tenant, kind=kind), table.headers),
+        status=ImportJob.Status.READING,
+        headers=headers,
+        mapping=guess_mapping(columns_for(tenant=tenant, kind=kind), headers),
         created_by=actor,
         language=language[:10],
     )
@@ -67,6 +75,63 @@ def import_create(*, tenant, actor, kind, upload, original_name, file_format, ta
         tenant=tenant, actor=actor, instance=job, action=AuditEntry.Action.CREATE,
         summary=_("File uploaded for import: %(name)s") % {"name": original_name},
     )  # fmt: skip
+    transaction.on_commit(partial(queue_read, job.pk, tenant.pk))
+    return job
+
+
+def queue_read(job_id, tenant_id):
+    """Hand the reading of the file to the broker; if it is down, the sweeper queues it later."""
+    from companies.tasks import read_import
+
+    try:
+        read_import.apply_async((job_id,), {"tenant_id": tenant_id}, retry=False)
+    except Exception:  # the broker being unreachable must never fail the request
+        logger.warning("Broker unavailable; reading of import %s is not queued", job_id)
+        return False
+    return True
+
+
+def import_read(*, tenant, job_id):
+    """Read the whole stored file (the worker's task): headers, row count, guessed mapping.
+
+    A file that cannot be read fails the job with the reason; a job no longer being read is
+    left alone, so a second delivery does nothing.
+    """
+    job = ImportJob.objects.filter(tenant=tenant, pk=job_id).first()
+    if job is None or job.status != ImportJob.Status.READING:
+        return job
+    table, failure = None, ""
+    with translation.override(job.language or tenant.language):
+        try:
+            with job.file.open("rb") as stored:
+                table = read_table(stored, job.file_format)
+        except ImportFileError as error:
+            failure = str(error)
+        except ValidationError as error:
+            failure = " ".join(error.messages)
+        except OSError:
+            logger.exception("Import %s: the stored file cannot be opened", job_id)
+            failure = _("The uploaded file cannot be opened; upload it again.")
+        return _read_done(tenant, job_id, table, str(failure))
+
+
+@transaction.atomic
+def _read_done(tenant, job_id, table, failure):
+    job = ImportJob.objects.select_for_update().get(tenant=tenant, pk=job_id)
+    if job.status != ImportJob.Status.READING:
+        return job
+    if table is None:
+        job.status, job.failure = ImportJob.Status.FAILED, failure[:255]
+        job.finished_at = timezone.now()
+        audit.record(
+            tenant=tenant, actor=job.created_by, instance=job, action=AuditEntry.Action.EVENT,
+            summary=job.failure,
+        )  # fmt: skip
+    else:
+        job.status, job.failure = ImportJob.Status.UPLOADED, ""
+        job.headers, job.total_rows = table.headers, len(table.rows)
+        job.mapping = guess_mapping(columns_for(tenant=tenant, kind=job.kind), table.headers)
+    job.save()
     return job
 
 
@@ -74,6 +139,8 @@ def import_create(*, tenant, actor, kind, upload, original_name, file_format, ta
 def import_map(*, tenant, actor, job, mapping, on_duplicate):
     """Save the column mapping (``{column key: header index}``); the preview follows."""
     job = _locked(tenant, job)
+    if job.status == ImportJob.Status.READING:
+        raise ValidationError(STILL_READING)
     if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.MAPPED):
         raise ValidationError(_("This import has already started."))
     columns = columns_for(tenant=tenant, kind=job.kind)
@@ -133,22 +200,27 @@ def queue_run(job_id, tenant_id):
 def imports_sweep(now=None):
     """Queue again the imports a lost broker message or a dead worker left behind.
 
-    A queued job that no worker picked up, or a running one whose progress has not moved, for
-    ``STALLED_AFTER``: the run resumes from the last committed batch (each batch commits with
-    its progress, and a second run of the same job never writes a batch twice).
+    A job whose file is still being read, a queued job that no worker picked up, or a running
+    one whose progress has not moved, for ``STALLED_AFTER``: reading starts over (it writes
+    nothing until the end), the run resumes from the last committed batch (each batch commits
+    with its progress, and a second run of the same job never writes a batch twice).
     """
     now = now or timezone.now()
     with scopes_disabled():
         stalled = list(
             ImportJob.objects.filter(
-                Q(status=ImportJob.Status.QUEUED, queued_at__lt=now - STALLED_AFTER)
+                Q(status=ImportJob.Status.READING, updated_at__lt=now - STALLED_AFTER)
+                | Q(status=ImportJob.Status.QUEUED, queued_at__lt=now - STALLED_AFTER)
                 | Q(status=ImportJob.Status.RUNNING, updated_at__lt=now - STALLED_AFTER)
-            ).values_list("pk", "tenant_id")[:100]
+            ).values_list("pk", "tenant_id", "status")[:100]
         )
-    for job_id, tenant_id in stalled:
+    for job_id, tenant_id, status in stalled:
         with scope(tenant=tenant_id):
             ImportJob.objects.filter(tenant_id=tenant_id, pk=job_id).update(updated_at=now)
-        queue_run(job_id, tenant_id)
+        if status == ImportJob.Status.READING:
+            queue_read(job_id, tenant_id)
+        else:
+            queue_run(job_id, tenant_id)
     return len(stalled)
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.views.employees import form_error
 from companies import import_files
@@ -35,7 +36,8 @@ class UploadForm(forms.Form):
             return data
         try:
             data["original_name"], data["file_format"] = import_files.check_upload(upload)
-            data["table"] = import_files.read_table(upload, data["file_format"])
+            # The header row only: the worker reads the whole file (``read_import``).
+            data["table"] = import_files.read_table(upload, data["file_format"], limit=1)
         except ValidationError as error:
             self.add_error("file", error)
         except ImportFileError as error:
@@ -135,13 +137,20 @@ class ImportDetailView(TenantView):
 
     def get(self, request, tenant_slug, pk):
         job = self.load(pk)
-        if request.htmx and request.GET.get("part") == "progress":
+        part = request.GET.get("part") if request.htmx else None
+        if part == "reading":  # the reading card polls until the file is read, then reloads
+            if job.status == ImportJob.Status.READING:
+                return render(request, "companies/import_reading.html", {"job": job})
+            return HttpResponseClientRefresh()
+        if part == "progress":
             return render(request, "companies/import_progress.html", {"job": job})
         return self.render_page(request, job)
 
     def post(self, request, tenant_slug, pk):
         job = self.load(pk)
         action = request.POST.get("action")
+        if job.status == ImportJob.Status.READING:
+            return self.render_page(request, job, problem=str(services.STILL_READING), status=400)
         if action == "map":
             form = MappingForm(request.POST, job=job, member=self.member, columns=self.columns(job))
             if form.is_valid():
