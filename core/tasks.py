@@ -1,7 +1,11 @@
-"""Task base class and the outbox tasks."""
+"""Task base class, publishing a tenant's task, and the outbox tasks."""
+
+import logging
 
 from celery import Task, shared_task
 from django_scopes import scope
+
+logger = logging.getLogger(__name__)
 
 
 class TenantTask(Task):
@@ -13,6 +17,20 @@ class TenantTask(Task):
             raise ValueError(f"{self.name} needs a tenant_id keyword argument")
         with scope(tenant=tenant_id):
             return super().__call__(*args, **kwargs)
+
+
+def publish(task, *args, **kwargs):
+    """Hand ``task`` to the broker; False (and a warning) when the broker cannot be reached.
+
+    Never raises: a request must not fail because the broker is down. Each caller's sweeper (or
+    page) takes the work up again.
+    """
+    try:
+        task.apply_async(args, kwargs, retry=False)
+    except Exception:
+        logger.warning("Broker unavailable; %s %r %r is not queued", task.name, args, kwargs)
+        return False
+    return True
 
 
 @shared_task(name="core.tasks.deliver_email", ignore_result=True)

@@ -5,15 +5,11 @@ again the dispatches whose message never reached a worker (the broker was down a
 Both are safe to run any number of times: preparation is idempotent.
 """
 
-import logging
-
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django_scopes import scope
 
-from core.tasks import TenantTask
-
-logger = logging.getLogger(__name__)
+from core.tasks import TenantTask, publish
 
 
 @shared_task(
@@ -33,14 +29,7 @@ def prepare_dispatch(*, dispatch_id, tenant_id):
 
 def queue(*, dispatch_id, tenant_id):
     """Publish ``prepare_dispatch``; never fail the caller when the broker is unreachable."""
-    try:
-        prepare_dispatch.apply_async(
-            kwargs={"dispatch_id": dispatch_id, "tenant_id": tenant_id}, retry=False
-        )
-    except Exception:  # the sweeper queues it again
-        logger.warning("Broker unavailable; dispatch %s waits for the sweeper", dispatch_id)
-        return False
-    return True
+    return publish(prepare_dispatch, dispatch_id=dispatch_id, tenant_id=tenant_id)
 
 
 @shared_task(name="documents.tasks.sweep_dispatches", ignore_result=True)

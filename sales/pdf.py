@@ -8,8 +8,6 @@ the file or records why it failed. Each step is an audit event of the invoice, w
 page knows the state (see ``sales.selectors.invoices.pdf_state``).
 """
 
-import logging
-
 from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -20,14 +18,12 @@ from core import audit
 from core.files import delete_after_commit
 from core.models import AuditEntry
 from core.money import totals
-from core.tasks import TenantTask
+from core.tasks import TenantTask, publish
 from documents import sources
 from documents.merge import build
 from documents.rendering import RenderError, render_pdf
 from sales.models import Invoice, InvoiceLine
 from sales.selectors import invoices as selectors
-
-logger = logging.getLogger(__name__)
 
 
 def document_values(invoice, lines):
@@ -147,10 +143,7 @@ def render_invoice(invoice_id, *, tenant_id):
 
 def queue_render(invoice_id, tenant_id):
     """Hand the invoice to the broker; if it is down, the page says so and offers a retry."""
-    try:
-        render_invoice.apply_async((invoice_id,), {"tenant_id": tenant_id}, retry=False)
-    except Exception:  # the broker being unreachable must never fail the request
-        logger.warning("Broker unavailable; the PDF of invoice %s is not queued", invoice_id)
+    if not publish(render_invoice, invoice_id, tenant_id=tenant_id):
         from django_scopes import scope
 
         with scope(tenant=tenant_id):

@@ -31,6 +31,7 @@ from companies.exporting import CHUNK, FORMATS, KINDS, export_table, write_table
 from companies.models import ExportJob
 from core import audit
 from core.models import AuditEntry
+from core.tasks import publish
 
 logger = logging.getLogger("kervan.exports")
 
@@ -93,12 +94,7 @@ def queue_export(job_id, tenant_id):
     """Hand the job to the broker; if it is down, the job stays queued for the sweeper."""
     from companies.tasks import run_export
 
-    try:
-        run_export.apply_async((job_id,), {"tenant_id": tenant_id}, retry=False)
-    except Exception:  # the broker being unreachable must never fail the request
-        logger.warning("Broker unavailable; export %s waits for the sweeper", job_id)
-        return False
-    return True
+    return publish(run_export, job_id, tenant_id=tenant_id)
 
 
 def export_run(*, tenant, job_id):

@@ -28,6 +28,7 @@ from companies.importing import columns_for, guess_mapping
 from companies.models import ImportJob
 from core import audit
 from core.models import AuditEntry
+from core.tasks import publish
 
 logger = logging.getLogger("kervan.imports")
 
@@ -83,12 +84,7 @@ def queue_read(job_id, tenant_id):
     """Hand the reading of the file to the broker; if it is down, the sweeper queues it later."""
     from companies.tasks import read_import
 
-    try:
-        read_import.apply_async((job_id,), {"tenant_id": tenant_id}, retry=False)
-    except Exception:  # the broker being unreachable must never fail the request
-        logger.warning("Broker unavailable; reading of import %s is not queued", job_id)
-        return False
-    return True
+    return publish(read_import, job_id, tenant_id=tenant_id)
 
 
 def import_read(*, tenant, job_id):
@@ -182,10 +178,7 @@ def queue_run(job_id, tenant_id):
     """Hand the job to the broker; if it is down, the job waits to be started again."""
     from companies.tasks import run_import
 
-    try:
-        run_import.apply_async((job_id,), {"tenant_id": tenant_id}, retry=False)
-    except Exception:  # the broker being unreachable must never fail the request
-        logger.warning("Broker unavailable; import %s is not queued", job_id)
+    if not publish(run_import, job_id, tenant_id=tenant_id):
         with scope(tenant=tenant_id):
             ImportJob.objects.filter(
                 tenant_id=tenant_id, pk=job_id, status=ImportJob.Status.QUEUED
