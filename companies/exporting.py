@@ -1,6 +1,6 @@
 """Export tables of the filtered firm list and its contacts, written to CSV and XLSX (seed 002).
 
-The filters are the firm list's own (``companies.views.firms.list_filters`` over the list's
+The filters are the firm list's own (``companies.filters.list_filters`` over the list's
 query parameters) and the rows come from ``firm_list``, so an export holds exactly the firms
 the list shows the member, narrowed by their row rules. The columns are the import's, so an
 exported file imports back. Rows are read in chunks of ``CHUNK`` with their channels
@@ -19,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from companies.custom_fields import active_fields
+from companies.filters import list_filters
 from companies.import_files import XLSX
 from companies.importing import CONTACT_COLUMNS, FIRM_COLUMNS
 from companies.models import ExportJob
@@ -165,7 +166,6 @@ def export_table(*, tenant, member, kind, params):
     ``params`` are the list's query parameters (a dict or a QueryDict); values the list would
     ignore are ignored here too.
     """
-    from companies.views.firms import list_filters
 
     spec = KINDS[kind]
     firm_fields = active_fields(tenant=tenant, entity="firm")

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import scope, scopes_disabled
 
 from companies.exporting import CHUNK, FORMATS, KINDS, export_table, write_table
+from companies.filters import FILTERS
 from companies.models import ExportJob
 from core import audit
 from core.models import AuditEntry
@@ -50,7 +51,6 @@ def clean_params(params):
     Anything else, NUL bytes and over-long values included, is dropped (the list ignores it
     too), so the stored parameters stay small and storable.
     """
-    from companies.views.firms import FILTERS
 
     kept = {}
     for key, value in params.items():

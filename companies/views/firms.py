@@ -14,6 +14,7 @@ from accounts.selectors import visible_employees, working_employees
 from accounts.views.employees import form_error
 from companies import custom_fields as custom
 from companies import page, timeline
+from companies.filters import list_filters
 from companies.forms.channels import channel_formsets, channel_values
 from companies.forms.firms import ContactQuickForm, FirmForm
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
@@ -26,23 +27,6 @@ from core import choices, layouts
 from core.files import serve
 from core.forms import EmployeePicker
 from core.views import TenantView, is_pk, paginate
-
-FILTERS = (
-    "customer_list",
-    "q",
-    "type",
-    "role",
-    "status",
-    "priority",
-    "sales_rep",
-    "city",
-    "group",
-    "tag",
-    "active",
-    "parent",
-)
-# Tabs other modules provide: (URL name, label). Shown when the URL exists.
-
 
 # The firm list's optional columns (the name is always shown), in their default order.
 FIRM_COLUMNS = [
@@ -63,30 +47,6 @@ DEFAULT_COLUMNS = ["code", "type", "status", "city", "sales_rep", "tags"]
 def firm_columns(tenant, custom_fields):
     """``[(key, label)]`` of every column the firm list can show, custom fields included."""
     return [*FIRM_COLUMNS, *((f.form_name, f.label) for f in custom_fields)]
-
-
-def list_filters(params):
-    """The firm list's filters from the query string; unknown values are dropped."""
-    valid = {
-        "type": set(FirmType.values),
-        "role": set(FirmRole.values),
-        "status": set(FirmStatus.values),
-        "priority": {"low", "normal", "high"},
-        "active": {"yes", "no"},
-    }
-    filters = {}
-    for name in FILTERS:
-        value = params.get(name, "").strip()[:100]
-        if not value or "\x00" in value:
-            continue
-        if name in valid and value not in valid[name]:
-            continue
-        if name in ("group", "tag", "parent", "customer_list") and not value.isdecimal():
-            continue
-        if name == "sales_rep" and not (is_pk(value) or value == "none"):
-            continue
-        filters[name] = value
-    return filters
 
 
 def representative_pickers(*, tenant, member, chosen):
