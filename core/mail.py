@@ -168,6 +168,11 @@ def _stored(filename, content, mimetype):
     }
 
 
+def language_for(person, tenant):
+    """The language of e-mails to the employee ``person``: their own, else the company's."""
+    return person.user.language or tenant.language or settings.LANGUAGE_CODE
+
+
 def render(template, context, language=None):
     """``subject``, ``body_text`` and ``body_html`` of ``email/<template>_subject.txt``, ``.txt``
     and ``.html`` in ``language``, for :func:`enqueue` or :func:`enqueue_many`."""

@@ -51,9 +51,9 @@ from agenda.models import Activity, AgendaPreference, Reminder, Status
 from agenda.models.reminders import ReminderRecipient
 from agenda.selectors.activities import flagged_types
 from agenda.services import digests
-from agenda.services.due_mail import Outbox, epoch, language_of, people_of, reachable, zone_of
+from agenda.services.due_mail import Outbox, epoch, people_of, reachable, zone_of
 from agenda.services.invitations import invitation_for
-from core import notifications
+from core import mail, notifications
 
 logger = logging.getLogger("kervan.agenda")
 
@@ -290,7 +290,10 @@ def _alarm(activity, person, *, tenant, counts, outbox):
     key = _key(activity, "alarm", person)
     if key in outbox.known:
         return  # its e-mail, and so its notification, exist
-    with translation.override(language_of(person, tenant)), timezone.override(zone_of(person)):
+    with (
+        translation.override(mail.language_for(person, tenant)),
+        timezone.override(zone_of(person)),
+    ):
         text = _("%(subject)s at %(time)s") % {
             "subject": activity.subject,
             "time": formats.time_format(timezone.localtime(activity.start)),

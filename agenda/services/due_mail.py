@@ -25,10 +25,6 @@ def people_of(activity):
     return people
 
 
-def language_of(person, tenant):
-    return person.user.language or tenant.language or settings.LANGUAGE_CODE
-
-
 def zone_of(person):
     try:
         return ZoneInfo(person.user.timezone or settings.TIME_ZONE)
@@ -71,7 +67,7 @@ class Outbox:
         self.known.add(key)
         if callable(attachments):
             attachments = attachments()
-        language = language_of(person, tenant)
+        language = mail.language_for(person, tenant)
         with translation.override(language), timezone.override(zone_of(person)):
             rendered = mail.render(template, _context(person, tenant, context), language)
         self.messages.append(

@@ -49,7 +49,7 @@ def _tell(*, tenant, recipient, verb, key, template, text, context):
 
     ``text`` is called inside the language override, so the sentence comes out translated.
     """
-    language = recipient.user.language or tenant.language
+    language = mail.language_for(recipient, tenant)
     url = _claims_url(tenant)
     with translation.override(language):
         sentence = text()

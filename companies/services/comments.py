@@ -30,10 +30,6 @@ def _check_mentions(tenant, firm, mentions):
         )  # fmt: skip
 
 
-def _language(person, tenant):
-    return person.user.language or tenant.language
-
-
 @transaction.atomic
 def comment_create(*, tenant, actor, author, firm, text, mentions=()):
     """Add a comment to ``firm``; each mentioned colleague gets an e-mail and a notification.
@@ -64,7 +60,7 @@ def _notify_mentions(*, tenant, comment, firm, author, mentions):
     for person in mentions:
         if author is not None and person.pk == author.pk:
             continue
-        language = _language(person, tenant)
+        language = mail.language_for(person, tenant)
         mail.enqueue_template(
             key=f"comment:{comment.pk}:mention:{person.pk}",
             to=[person.user.email],

@@ -63,7 +63,7 @@ def _tell_owner(*, tenant, offer, portal_user):
         return
     accepted = offer.status == OfferStatus.ACCEPTED
     path = reverse("sales:offer-detail", args=[tenant.slug, offer.pk])
-    language = recipient.user.language or tenant.language
+    language = mail.language_for(recipient, tenant)
     with translation.override(language):
         text = (
             _("%(firm)s accepted the offer %(number)s in the portal.")

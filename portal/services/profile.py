@@ -259,7 +259,7 @@ def _tell_staff(*, tenant, change, portal_user, replaced):
     if recipient is None:
         return
     path = reverse("portal-changes:detail", args=[tenant.slug, change.pk])
-    language = recipient.user.language or tenant.language
+    language = mail.language_for(recipient, tenant)
     with translation.override(language):
         text = (
             _("%(firm)s changed its proposed contact details.")

@@ -195,10 +195,6 @@ def _zone(person):
         return ZoneInfo(settings.TIME_ZONE)
 
 
-def _language(person, tenant):
-    return person.user.language or tenant.language or settings.LANGUAGE_CODE
-
-
 def _follow_up_type(tenant):
     types = list(choices.options(tenant=tenant, key="activity_type"))
     on_start = [t for t in types if lists.ON_START_PAGE in (t.flags or [])]
@@ -224,7 +220,7 @@ def subject_of(request):
 def _follow_up(*, tenant, request, person, portal_user):
     """The one follow-up activity, written as the person who follows up."""
     start = follow_up_start(now=timezone.now(), zone=_zone(person))
-    with translation.override(_language(person, tenant)):
+    with translation.override(mail.language_for(person, tenant)):
         lines = [
             _("Sent by %(who)s (%(firm)s) in the customer portal.")
             % {"who": portal_user.display_name, "firm": request.firm.name},
@@ -258,7 +254,7 @@ def _follow_up(*, tenant, request, person, portal_user):
 
 def _tell(*, tenant, request, person, portal_user):
     """The e-mail and the in-app notification to the person who follows up."""
-    language = _language(person, tenant)
+    language = mail.language_for(person, tenant)
     path = _staff_url(tenant, request)
     with translation.override(language):
         answers = [(entry["label"], answer_text(entry)) for entry in request.answers]
