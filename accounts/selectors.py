@@ -14,28 +14,32 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import subordinate_ids
-from core import audit, choices
+from core import audit, badges, choices
 
 
 def membership_for(user, slug):
     """``(tenant, employee)`` for a user in tenant ``slug``, in one query.
 
     ``(None, None)`` when the user is not a working employee of an active tenant ``slug``.
-    The query names the user and the slug itself, so it runs outside a tenant scope.
+    The query names the user and the slug itself, so it runs outside a tenant scope. The
+    employee carries the page frame's flags (``core.badges``) and ``user`` itself as its user.
     """
     with scopes_disabled():
-        employee = (
+        rows = list(
             Employee.objects.filter(
                 tenant__slug=slug,
                 tenant__is_active=True,
                 user=user,
                 status=Employee.Status.WORKING,
             )
-            .select_related("profile", "user", "tenant", "firm")
-            .first()
+            .select_related("profile", "tenant", "firm")
+            .annotate(**badges.annotations())
+            .order_by()[:1]
         )
-    if employee is None:
+    if not rows:
         return None, None
+    employee = rows[0]
+    employee.user = user
     return employee.tenant, employee
 
 

@@ -9,6 +9,10 @@ class AgendaConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from agenda import lists, permissions, timeline  # noqa: F401
+        from agenda.selectors.reminders import due_flag
+        from core import badges
+
+        badges.register("due_reminders", due_flag)
         from companies.page import Action, register_action
 
         register_action(

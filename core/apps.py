@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import checks, signals  # noqa: F401
+        from core import badges, checks, notifications, signals  # noqa: F401
+
+        badges.register("unread_notifications", notifications.unread_flag)

@@ -6,7 +6,7 @@ it (the caller renders it in the recipient's language); ``verb`` is the caller's
 what happened. Nothing here knows any business words.
 """
 
-from django.db.models import Count, Window
+from django.db.models import Count, Exists, OuterRef, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -65,6 +65,15 @@ def unread_summary(*, tenant, member, limit=BELL_ITEMS):
         .order_by("-created_at", "-id")[:limit]
     )
     return (rows[0].unread_total if rows else 0), rows
+
+
+def unread_flag(now):
+    """Whether the employee of the outer row has an unread notification (a ``core.badges`` flag)."""
+    return Exists(
+        Notification.objects.filter(
+            tenant_id=OuterRef("tenant_id"), recipient_id=OuterRef("pk"), read_at__isnull=True
+        )
+    )
 
 
 def notification_mark_read(*, tenant, member, notification):

@@ -61,6 +61,18 @@ def delivery_get(*, tenant, member, reminder_pk):
     return get_object_or_404(qs, reminder_id=reminder_pk)
 
 
+def _due(now):
+    """Deliveries due at ``now``: not dismissed, not snoozed past it."""
+    return ReminderRecipient.objects.filter(
+        dismissed_at__isnull=True, reminder__due_at__lte=now
+    ).filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+
+
+def due_flag(now):
+    """Whether the employee of the outer row has a due reminder (a ``core.badges`` flag)."""
+    return Exists(_due(now).filter(tenant_id=OuterRef("tenant_id"), employee_id=OuterRef("pk")))
+
+
 def due_for(*, tenant, member, now=None, limit=BANNER_LIMIT):
     """The banner: ``member``'s reminders that are due, not dismissed, not snoozed past now.
 
@@ -68,10 +80,8 @@ def due_for(*, tenant, member, now=None, limit=BANNER_LIMIT):
     """
     now = now or timezone.now()
     return list(
-        ReminderRecipient.objects.filter(
-            tenant=tenant, employee=member, dismissed_at__isnull=True, reminder__due_at__lte=now
-        )
-        .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+        _due(now)
+        .filter(tenant=tenant, employee=member)
         .select_related("reminder", "reminder__created_by")
         .order_by("reminder__due_at", "pk")[:limit]
     )

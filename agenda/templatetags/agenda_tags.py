@@ -3,6 +3,7 @@
 from django import template
 
 from agenda.selectors.reminders import due_for
+from core import badges
 
 register = template.Library()
 
@@ -16,8 +17,12 @@ def banner_context(request):
     next_url = request.get_full_path()
     if request.method == "POST" and getattr(request, "htmx", False):
         next_url = request.POST.get("next", "")  # the page the banner sits on
+    if badges.says_none(request, "due_reminders"):
+        due = []
+    else:
+        due = due_for(tenant=tenant, member=member)
     return {
-        "due": due_for(tenant=tenant, member=member),
+        "due": due,
         "member": member,
         "tenant": tenant,
         "next_url": next_url,

@@ -2,6 +2,8 @@
 
 from django import template
 
+from core.navigation import main_menu
+
 register = template.Library()
 
 
@@ -11,3 +13,12 @@ def get_item(mapping, key):
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.simple_tag(takes_context=True)
+def nav_modules(context):
+    """The main menu of a tenant page (``core.navigation``); empty outside a tenant."""
+    request, tenant, member = context.get("request"), context.get("tenant"), context.get("member")
+    if request is None or tenant is None or member is None:
+        return ""
+    return main_menu(request, tenant, member)

@@ -2,6 +2,7 @@
 
 from django import template
 
+from core import badges
 from core.notifications import unread_summary
 
 register = template.Library()
@@ -19,7 +20,10 @@ def notification_bell(context):
     request = context.get("request")
     cached = getattr(request, "_notification_bell", None) if request is not None else None
     if cached is None:
-        unread, items = unread_summary(tenant=tenant, member=member)
+        if badges.says_none(request, "unread_notifications"):
+            unread, items = 0, []
+        else:
+            unread, items = unread_summary(tenant=tenant, member=member)
         cached = {"unread": unread, "items": items}
         if request is not None:
             request._notification_bell = cached
