@@ -8,13 +8,19 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.selectors import visible_employees, working_employees
 from accounts.views.employees import form_error
 from companies import custom_fields as custom
 from companies import page, timeline
 from companies.filters import list_filters
+from companies.firm_table import (
+    ALWAYS_SHOWN,
+    DEFAULT_COLUMNS,
+    SORTABLE,
+    add_cells,
+    firm_columns,
+)
 from companies.forms.channels import channel_formsets, channel_values
 from companies.forms.firms import ContactQuickForm, FirmForm
 from companies.models.firms import ALLOWED_CHILDREN, FirmRole, FirmStatus, FirmType
@@ -27,26 +33,6 @@ from core import choices, layouts
 from core.files import serve
 from core.forms import EmployeePicker
 from core.views import TenantView, is_pk, paginate
-
-# The firm list's optional columns (the name is always shown), in their default order.
-FIRM_COLUMNS = [
-    ("code", gettext_lazy("Code")),
-    ("type", gettext_lazy("Type")),
-    ("status", gettext_lazy("Status")),
-    ("city", gettext_lazy("City")),
-    ("sales_rep", gettext_lazy("Representative")),
-    ("tags", gettext_lazy("Tags")),
-    ("parent", gettext_lazy("Parent firm")),
-    ("priority", gettext_lazy("Priority")),
-    ("rating", gettext_lazy("Rating")),
-    ("created", gettext_lazy("Created")),
-]
-DEFAULT_COLUMNS = ["code", "type", "status", "city", "sales_rep", "tags"]
-
-
-def firm_columns(tenant, custom_fields):
-    """``[(key, label)]`` of every column the firm list can show, custom fields included."""
-    return [*FIRM_COLUMNS, *((f.form_name, f.label) for f in custom_fields)]
 
 
 def representative_pickers(*, tenant, member, chosen):
@@ -102,7 +88,7 @@ class FirmListView(TenantView):
             custom_fields=fields,
             params=request.GET,
         )
-        available = firm_columns(self.tenant, fields)
+        available = firm_columns(fields)
         columns = layouts.columns_for(
             tenant=self.tenant,
             user=request.user,
@@ -110,8 +96,13 @@ class FirmListView(TenantView):
             available={key for key, _label in available},
             default=DEFAULT_COLUMNS + [f.form_name for f in fields if f.show_in_list],
         )
+        tags = list(settings_selectors.tag_list(tenant=self.tenant))
         page = paginate(request, firms.values_list("pk", flat=True), capped=True)
-        page.object_list = selectors.firm_rows(page_ids=list(page.object_list), sort=sort)
+        page.object_list = selectors.firm_rows(page_ids=list(page.object_list), tags=tags)
+        labels = firm_labels(self.tenant)
+        custom_by_name = {f.form_name: f for f in fields}
+        add_cells(page.object_list, columns, labels=labels, custom_by_name=custom_by_name)
+        codes = self.member.permission_codes
         context = {
             "page": page,
             "filters": filters,
@@ -122,12 +113,14 @@ class FirmListView(TenantView):
             "columns": columns,
             "column_labels": dict(available),
             "available_columns": available,
-            "custom_by_name": {f.form_name: f for f in fields},
+            "always_shown": ALWAYS_SHOWN,
+            "sortable": SORTABLE,
+            "selectable": bool(codes & {"firms.assign", "customer_lists.manage", "firms.change"}),
             "customer_lists": customer_list_choices(tenant=self.tenant),
-            "tags": settings_selectors.tag_list(tenant=self.tenant),
+            "tags": tags,
             "groups": settings_selectors.group_list(tenant=self.tenant),
             "custom_filters": [(f, request.GET.get(f.form_name, "")) for f in fields],
-            **firm_labels(self.tenant),
+            **labels,
             **representative_pickers(
                 tenant=self.tenant, member=self.member, chosen=filters.get("sales_rep")
             ),
@@ -182,7 +175,7 @@ class FirmColumnsView(TenantView):
             user=request.user,
             list_key="firms",
             columns=request.POST.getlist("columns"),
-            available={key for key, _label in firm_columns(self.tenant, fields)},
+            available={key for key, _label in firm_columns(fields)},
         )
         return redirect(reverse("companies:firm-list", args=[self.tenant.slug]))
 
