@@ -37,11 +37,13 @@ def run_export(job_id, *, tenant_id):
 
 @shared_task(name="companies.tasks.sweep_imports", ignore_result=True)
 def sweep_imports():
-    """Queue again the imports and exports that stalled (beat, every few minutes)."""
+    """Queue again the imports and exports that stalled and delete the files whose time is up
+    (beat, every few minutes)."""
     from companies.services.exports import exports_sweep
     from companies.services.imports import imports_sweep
+    from companies.services.retention import files_expire
 
-    return imports_sweep() + exports_sweep()
+    return imports_sweep() + exports_sweep() + files_expire()
 
 
 @shared_task(name="companies.tasks.sweep_exports", ignore_result=True)

@@ -264,6 +264,11 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Imports and exports of firms: their files are deleted this many days after an export was
+# written, or after an import finished (or was left without a run) (docs/import-export.md).
+EXPORT_FILE_DAYS = env.int("EXPORT_FILE_DAYS", default=7)
+IMPORT_FILE_DAYS = env.int("IMPORT_FILE_DAYS", default=30)
+
 # Documents sent to firms: files larger than this go as an expiring signed link instead of an
 # attachment, valid for DOCUMENT_LINK_DAYS days.
 DOCUMENT_ATTACHMENT_LIMIT = env.int("DOCUMENT_ATTACHMENT_LIMIT", default=8 * 1024 * 1024)

@@ -102,6 +102,7 @@ class ExportJob(TenantModel):
         RUNNING = "running", _("Running")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("File deleted")
 
     kind = models.CharField(_("what is exported"), max_length=10, choices=Kind.choices)
     file_format = models.CharField(_("format"), max_length=4)  # "csv" or "xlsx"
@@ -130,4 +131,4 @@ class ExportJob(TenantModel):
 
     @property
     def is_finished(self):
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED, self.Status.EXPIRED)
