@@ -7,10 +7,11 @@
 The site runs under gunicorn (2 sync workers) on 127.0.0.1 with the production settings
 (DEBUG off, persistent connections) and the test urlconf ``tests.perf.urls``, which adds
 ``bare/<size>/``: one query and a body of the same size as the page it stands next to.
-Each page is requested a bounded number of times at concurrency 1 and 8, logged in as the
-tenant's executive; the script prints median and p95 latencies, the ratio of the medians to
-the bare view's and to an empty tenant page's (the floor: middleware, tenancy and the base
-layout, no query of the page's own), and the queries per page (counted in-process). Pages
+Each page is requested a bounded number of times at concurrency 1 (alternating with its bare
+view, request by request) and 8, logged in as the tenant's executive; the script prints median
+and p95 latencies, the ratio of the medians to the bare view's and to an empty tenant page's
+(the floor: middleware, tenancy and the base layout, no query of the page's own), and the
+queries per page (counted in-process). Pages
 whose median at concurrency 1 is more than ``--target`` (3) times the bare view's are listed;
 with ``--check`` it exits with status 1 above ``--limit`` (25) times. Pages that do not exist
 yet are skipped with a note.
@@ -167,6 +168,29 @@ def measure(port, path, headers, concurrency, requests, timeout=120):
     """Latencies of ``requests`` GETs, ``concurrency`` at a time: (median, p95) in ms."""
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
         results = list(pool.map(lambda _: fetch(port, path, headers, timeout), range(requests)))
+    return summary(path, results)
+
+
+def measure_pair(port, page, bare, concurrency, requests, timeout=120):
+    """``(ours, bare)`` as ``measure`` gives them, for ``page`` and ``bare`` (path, headers).
+
+    At concurrency 1 the two alternate request by request, so that whatever else the machine
+    does at the time falls on both alike; above it each runs as a block of its own.
+    """
+    if concurrency > 1:
+        return (
+            measure(port, *page, concurrency, requests, timeout),
+            measure(port, *bare, concurrency, requests, timeout),
+        )
+    ours, base = [], []
+    for _ in range(requests):
+        base.append(fetch(port, *bare, timeout))
+        ours.append(fetch(port, *page, timeout))
+    return summary(page[0], ours), summary(bare[0], base)
+
+
+def summary(path, results):
+    """(median, p95) in ms of ``fetch`` results, all of which must have answered 200."""
     bad = {status for status, _, _ in results if status != 200}
     if bad:
         raise RuntimeError(f"{path}: status {sorted(bad)}")
@@ -207,8 +231,9 @@ def run(args):
                 fetch(port, f"/bare/{size}/", cookie)
             for concurrency in args.concurrency:
                 n = args.requests * max(1, concurrency // 2)
-                bare = measure(port, f"/bare/{size}/", cookie, concurrency, n)
-                ours = measure(port, path, headers, concurrency, n)
+                ours, bare = measure_pair(
+                    port, (path, headers), (f"/bare/{size}/", cookie), concurrency, n
+                )
                 ratio = ours[0] / bare[0]
                 if label == FLOOR:
                     floor[concurrency] = ours[0]
