@@ -362,7 +362,12 @@ def test_calendar_pages_render_with_filters_and_the_slot_preference(client, worl
     assert page.status_code == 200
     text = page.content.decode()
     assert 'id="agenda-calendar"' in text and "fullcalendar/global.js" in text
-    assert world.outsider.full_name in text  # the employee filter
+    # The employee filter is a search box: nobody is listed until chosen.
+    assert world.outsider.full_name not in text and 'id="filter-employee"' in text
+    assert reverse("accounts:employee-picker", args=[world.tenant.slug]) in text
+    chosen = client.get(url, {"employee": [world.outsider.pk, world.manager.pk, "x"]}).text
+    for person in (world.outsider, world.manager):
+        assert f'name="employee" value="{person.pk}"' in chosen and person.full_name in chosen
     config = json.loads(text.split('id="agenda-config" type="application/json">')[1].split("<")[0])
     assert config["slotMinutes"] == 30 and config["mine"] is False
     assert config["feed"] == reverse("agenda:calendar-feed", args=[world.tenant.slug])

@@ -22,6 +22,7 @@ from agenda.selectors import activities as selectors
 from agenda.services.activities import ClashWarning, activity_move
 from companies.forms.widgets import FirmPicker
 from companies.selectors.firms import visible_firms
+from core.forms import EmployeeMultiPicker
 from core.views import TenantView, is_pk
 
 SLOTS = [choice.value for choice in AgendaPreference.Slot]
@@ -174,11 +175,17 @@ def firm_filter(*, tenant, member, firm_id=None):
     return picker.render("firm", firm_id, attrs={"id": "filter-firm"})
 
 
-def filter_choices(*, tenant, member, firm_id=None):
+def employee_filter(*, tenant, member, chosen=()):
+    """The employees filter: a search box, showing the chosen employees as boxes to untick."""
+    people = selectors.assignable_employees(tenant=tenant, member=member)
+    picker = EmployeeMultiPicker(empty_label=gettext_lazy("All employees"), small=True)
+    picker.configure(tenant=tenant, queryset=people)
+    return picker.render("employee", list(chosen), attrs={"id": "filter-employee"})
+
+
+def filter_choices(*, tenant, member, firm_id=None, employee_ids=()):
     return {
-        "employees": selectors.assignable_employees(tenant=tenant, member=member).only(
-            "id", "first_name", "last_name"
-        ),
+        "employee_picker": employee_filter(tenant=tenant, member=member, chosen=employee_ids),
         "types": selectors.type_options(tenant=tenant),
         "statuses": Status.choices,
         "firm_picker": firm_filter(tenant=tenant, member=member, firm_id=firm_id),
@@ -232,7 +239,12 @@ class CalendarView(TenantView):
             "mine": self.mine,
             "config": config,
             "chosen": chosen,
-            **filter_choices(tenant=self.tenant, member=self.member, firm_id=firm_id),
+            **filter_choices(
+                tenant=self.tenant,
+                member=self.member,
+                firm_id=firm_id,
+                employee_ids=[] if self.mine else chosen["employee"],
+            ),
         }
         return render(request, "agenda/calendar/calendar.html", context)
 

@@ -80,3 +80,36 @@ def test_opportunity_responsible_employees(browsing, live_site):
         people = set(Opportunity.objects.get().responsible.values_list("pk", flat=True))
     assert people == {world.employee.pk, colleague.pk}
     browsing.assert_clean()
+
+
+def test_calendar_employee_filter(browsing, live_site):
+    """The agenda's employee filter is searched too; the calendar shows the chosen one's."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from tests.test_agenda_calendar import book
+
+    world = factories.make_world("Acme", "a")
+    slug = world.tenant.slug
+    day = datetime.now(ZoneInfo("UTC")).replace(hour=10, minute=0, second=0, microsecond=0)
+    day += timedelta(days=1)
+    rep = factories.make_employee(
+        world.tenant, "cagri@example.com", first_name="Çağrı", last_name="Işık"
+    )
+    book(world, "Visit by Çağrı", day, assigned_to=rep)
+    book(world, "Visit by the manager", day, assigned_to=world.manager)
+    page = browsing.new_page()
+    log_in(page, world.executive.user.email, factories.PASSWORD)
+    page.goto(f"/o/{slug}/agenda/?view=listWeek&date={day.date().isoformat()}")
+    calendar = page.locator("#agenda-calendar")
+    expect(calendar).to_contain_text("Visit by the manager")
+    expect(calendar).to_contain_text("Visit by Çağrı")
+    employees = page.locator("#calendar-filters [data-picker=employee]")
+    expect(employees).not_to_contain_text(world.manager.full_name)  # nobody listed up front
+    pick(page, employees, "cagri", "Çağrı Işık")
+    expect(employees.get_by_label("Çağrı Işık")).to_be_checked()
+    page.locator("#calendar-filters").get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(re.compile(rf"employee={rep.pk}"))
+    expect(calendar).to_contain_text("Visit by Çağrı")
+    expect(calendar).not_to_contain_text("Visit by the manager")
+    browsing.assert_clean()
