@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
@@ -40,12 +41,17 @@ def test_manager_sends_access_and_the_contact_sets_a_password_from_the_link(worl
     assert PASSWORD not in row.body_text and "password" in row.body_text.lower()
     link = path_of(link_in(row))
 
-    page = client.get(link)
+    # The token leaves the address at once: it is kept in the session.
+    opened = client.get(link)
+    form_page = portal_url(world, "set-password", "set")
+    assert opened.status_code == 302 and opened["Location"] == form_page
+    page = client.get(form_page)
     assert page.status_code == 200
     assert "info@portal-firm.example" in page.content.decode()
-    weak = client.post(link, {"password1": "short", "password2": "short"})
+    assert Client().get(form_page).status_code == 400  # another browser has no token
+    weak = client.post(form_page, {"password1": "short", "password2": "short"})
     assert weak.status_code == 400
-    response = client.post(link, {"password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(form_page, {"password1": PASSWORD, "password2": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == portal_url(world, "home")
     home = client.get(portal_url(world, "home"))
@@ -55,6 +61,7 @@ def test_manager_sends_access_and_the_contact_sets_a_password_from_the_link(worl
     client.post(portal_url(world, "logout"))
     again = client.get(link)
     assert again.status_code == 400 and "no longer works" in again.content.decode()
+    assert client.get(form_page).status_code == 400
     with scope(tenant=world.tenant.pk):
         kinds = set(PortalEvent.objects.filter(firm=firm).values_list("kind", flat=True))
     assert kinds == {"password_set", "login"}

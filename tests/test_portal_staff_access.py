@@ -175,7 +175,7 @@ def test_sent_access_e_mails_a_link_that_sets_the_password_and_login_works(world
 
     portal = Client()
     link = link_path(row)
-    assert portal.get(link).status_code == 200
+    assert portal.get(link, follow=True).status_code == 200
     done = portal.post(link, {"password1": PASSWORD, "password2": PASSWORD})
     assert done.status_code == 302 and done["Location"] == portal_url(world, "home")
     portal.post(portal_url(world, "logout"))
@@ -263,7 +263,7 @@ def test_a_new_link_invalidates_the_old_one_and_is_refused_once_revoked(world, l
     visitor = Client()
     old = visitor.get(first)
     assert old.status_code == 400 and "no longer works" in old.content.decode()
-    assert visitor.get(second).status_code == 200
+    assert visitor.get(second, follow=True).status_code == 200
 
     client.post(staff_url(world, "revoke", portal_user.pk))
     refused = client.post(staff_url(world, "resend", portal_user.pk), follow=True)
@@ -274,7 +274,8 @@ def test_a_new_link_invalidates_the_old_one_and_is_refused_once_revoked(world, l
     # Sending access again gives the firm's login back, with a working link.
     client.post(staff_url(world, "send", firm.pk))
     assert logins(firm)[0].revoked_at is None
-    assert visitor.get(link_path(OutboxEmail.objects.order_by("-id").first())).status_code == 200
+    newest = link_path(OutboxEmail.objects.order_by("-id").first())
+    assert visitor.get(newest, follow=True).status_code == 200
 
 
 # --- Hostile input --------------------------------------------------------------------------

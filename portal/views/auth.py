@@ -73,13 +73,30 @@ class LogoutView(PortalView):
         return redirect("portal:login", tenant_slug)
 
 
+# The set-password page's address once the link's token has moved into the session.
+TOKEN_IN_SESSION = "set"
+SESSION_TOKEN = "portal_set_password_token"
+
+
 class SetPasswordView(PortalView):
-    """The one-time link from the access or new-password e-mail."""
+    """The one-time link from the access or new-password e-mail.
+
+    Opening a good link keeps its token in the session and redirects to ``access/set/``, so
+    that the token leaves the address bar, the browser's history and any ``Referer`` at once
+    (as Django's password reset does); the form there works with the session's token.
+    """
 
     permissions = {"GET": PUBLIC, "POST": PUBLIC}
 
     def dispatch(self, request, *args, **kwargs):
-        self.target = auth.user_for_token(request.tenant, kwargs["token"])
+        token = kwargs["token"]
+        in_session = token == TOKEN_IN_SESSION
+        if in_session:
+            token = request.session.get(SESSION_TOKEN, "")
+        self.target = auth.user_for_token(request.tenant, token) if token else None
+        if self.target is not None and not in_session and request.method == "GET":
+            request.session[SESSION_TOKEN] = token
+            return redirect("portal:set-password", request.tenant.slug, TOKEN_IN_SESSION)
         return super().dispatch(request, *args, **kwargs)
 
     def show(self, form, status=200):
@@ -100,6 +117,7 @@ class SetPasswordView(PortalView):
         if not form.is_valid():
             return self.show(form, status=400)
         auth.set_password(self.target, form.cleaned_data["password1"])
+        request.session.pop(SESSION_TOKEN, None)
         events.record(portal_user=self.target, kind=PortalEvent.Kind.PASSWORD_SET)
         auth.log_in(request, self.target)
         events.record(portal_user=self.target, kind=PortalEvent.Kind.LOGIN)
