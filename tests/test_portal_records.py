@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope
 
 from agenda.services.activities import activity_cancel
@@ -233,7 +234,9 @@ def test_appointment_times_are_in_the_company_persons_time_zone(portal, w):
     user = w.employee.user
     user.timezone = "Asia/Tokyo"
     user.save(update_fields=["timezone"])
-    activity = book(w, w.portal_firm, "Tokyo call", days=5)
+    # At half past: a time on the hour reads "8 p.m." in English, without its minutes.
+    start = (timezone.now() + timedelta(days=5)).replace(minute=30, second=0, microsecond=0)
+    activity = book(w, w.portal_firm, "Tokyo call", start=start, end=start + timedelta(hours=1))
     local = activity.start + timedelta(hours=9)  # Tokyo is UTC+9 all year
     page = text(portal, w, "appointments")
     assert local.strftime("%H:%M") in page or local.strftime("%-I:%M") in page
