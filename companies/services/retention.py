@@ -55,8 +55,7 @@ def _expire_exports(now):
             ).select_related("tenant")[:BATCH]
         )
     for job in jobs:
-        with translation.override(job.language or job.tenant.language):
-            failure = str(EXPORT_GONE % {"days": days})[:255]
+        failure = _reason(job, EXPORT_GONE, days)
         _delete(job, ExportJob.Status.DONE, now, status=ExportJob.Status.EXPIRED, failure=failure)
     return len(jobs)
 
@@ -80,12 +79,17 @@ def _expire_imports(now):
         if job.status in finished:
             _delete(job, job.status, now)
             continue
-        with translation.override(job.language or job.tenant.language):
-            failure = str(IMPORT_GONE % {"days": days})[:255]
+        failure = _reason(job, IMPORT_GONE, days)
         _delete(
             job, job.status, now, status=ImportJob.Status.FAILED, failure=failure, finished_at=now
         )
     return len(jobs)
+
+
+def _reason(job, text, days):
+    """``text`` for ``days``, in the language of the job's requester (as its failures are)."""
+    with translation.override(job.language or job.tenant.language):
+        return str(text % {"days": days})[:255]
 
 
 def _delete(job, read_status, now, **changes):
