@@ -34,6 +34,7 @@ from django_scopes import scope
 from accounts import services as account_services
 from accounts.models import Employee, Position, Tenant, User
 from agenda.models import Activity
+from companies.management.commands import seed_large_tenant
 from companies.management.commands.seed_large_tenant import CITIES, FIRST_NAMES, LAST_NAMES
 from core import choices
 from core.models import Choice
@@ -321,13 +322,7 @@ class Command(BaseCommand):
 
 
 def analyze():
-    """Statistics and the visibility map, as autovacuum leaves them on a live database.
-
-    VACUUM cannot run inside a transaction (a test's): there ANALYZE alone.
-    """
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     names = tables()
-    with connection.cursor() as cursor:
-        for table in (names["activity"], names["participants"], names["contacts"]):
-            cursor.execute(f"{command} {table}")
-        cursor.execute(f"{command} accounts_employee")
+    seed_large_tenant.analyze(
+        names["activity"], names["participants"], names["contacts"], "accounts_employee"
+    )

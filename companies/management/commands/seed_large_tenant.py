@@ -322,15 +322,17 @@ class Command(BaseCommand):
                     copy.write_row([row.get(name, defaults[name]) for name in names])
 
 
-def analyze():
-    """Statistics and the visibility map, as autovacuum leaves them on a live database.
+def analyze(*tables):
+    """Statistics and the visibility map of ``tables`` (by default the ones this command
+    fills), as autovacuum leaves them on a live database.
 
     VACUUM cannot run inside a transaction (a test's): there ANALYZE alone.
     """
+    models = (Firm, Firm.tags.through, Contact, FirmContact, Phone, Email, Address)
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
-        for model in (Firm, Firm.tags.through, Contact, FirmContact, Phone, Email, Address):
-            cursor.execute(f"{command} {model._meta.db_table}")
+        for table in tables or [model._meta.db_table for model in models]:
+            cursor.execute(f"{command} {table}")
 
 
 def reserve_ids(model, n):
