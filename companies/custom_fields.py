@@ -98,16 +98,22 @@ def strip_custom(data):
     return {k: v for k, v in data.items() if not k.startswith("cf_")}
 
 
+def display_value(field, value):
+    """A stored custom value as people read it: yes/no for a yes/no field, None when empty."""
+    if value in (None, ""):
+        return None
+    if field.kind == CustomField.Kind.BOOLEAN:
+        return _("Yes") if value else _("No")
+    return value
+
+
 def display_rows(*, tenant, entity, custom):
     """``[(label, text)]`` of an object's custom values, for its page."""
     rows = []
     for field in active_fields(tenant=tenant, entity=entity):
-        value = custom.get(field.key)
-        if value in (None, ""):
-            continue
-        if field.kind == CustomField.Kind.BOOLEAN:
-            value = _("Yes") if value else _("No")
-        rows.append((field.label, value))
+        value = display_value(field, custom.get(field.key))
+        if value is not None:
+            rows.append((field.label, value))
     return rows
 
 

@@ -12,6 +12,8 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from companies.custom_fields import display_value
+
 # The optional columns (the name is always shown), in their default order.
 FIRM_COLUMNS = [
     ("code", gettext_lazy("Code")),
@@ -75,14 +77,6 @@ CELLS = {
 }
 
 
-def _custom(value):
-    if value is True:
-        return _("Yes")
-    if value is False:
-        return _("No")
-    return "" if value is None else conditional_escape(localize(value))
-
-
 def add_cells(firms, columns, *, labels, custom_by_name):
     """Give each firm ``cells``: ``[(shown on small screens, html)]`` in the order of ``columns``.
 
@@ -97,6 +91,7 @@ def add_cells(firms, columns, *, labels, custom_by_name):
                 html = render(firm, labels)
             else:
                 field = custom_by_name.get(column)
-                html = _custom(firm.custom.get(field.key)) if field is not None else ""
+                value = display_value(field, firm.custom.get(field.key)) if field else None
+                html = "" if value is None else conditional_escape(localize(value))
             cells.append((column in ALWAYS_SHOWN, html))
         firm.cells = cells
